@@ -1,0 +1,1 @@
+"""Helpers for rio's tests: real servers (PostgreSQL, S3) and golden files."""
