@@ -5,6 +5,17 @@ Fast, exactly once, and with errors you can act on. See the README for a tour.
 
 from __future__ import annotations
 
+from rio import errors
 from rio._core import __version__
+from rio.config import Column, ColumnType, DataFacts, DestinationConfig
+from rio.errors import RioError
 
-__all__ = ["__version__"]
+__all__ = [
+    "Column",
+    "ColumnType",
+    "DataFacts",
+    "DestinationConfig",
+    "RioError",
+    "__version__",
+    "errors",
+]
