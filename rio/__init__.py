@@ -5,7 +5,7 @@ Fast, exactly once, and with errors you can act on. See the README for a tour.
 
 from __future__ import annotations
 
-from rio import errors
+from rio import contract, errors
 from rio._core import __version__
 from rio.config import Column, ColumnType, DataFacts, DestinationConfig
 from rio.errors import RioError
@@ -17,5 +17,6 @@ __all__ = [
     "DestinationConfig",
     "RioError",
     "__version__",
+    "contract",
     "errors",
 ]

@@ -1,0 +1,40 @@
+"""The public surface is deliberate: a name added or removed here is a change users see."""
+
+from __future__ import annotations
+
+import rio
+import rio.errors
+
+
+def test_top_level_names() -> None:
+    assert sorted(rio.__all__) == sorted(
+        [
+            "Column",
+            "ColumnType",
+            "DataFacts",
+            "DestinationConfig",
+            "RioError",
+            "__version__",
+            "contract",
+            "errors",
+        ]
+    )
+    for name in rio.__all__:
+        assert hasattr(rio, name), name
+
+
+def test_every_error_is_a_rio_error() -> None:
+    for name in rio.errors.__all__:
+        error = getattr(rio.errors, name)
+        assert issubclass(error, rio.errors.RioError), name
+
+
+def test_every_error_is_drawn_in_the_error_tree() -> None:
+    tree = rio.errors.__doc__ or ""
+    for name in rio.errors.__all__:
+        assert f" {name} " in tree or tree.rstrip().endswith(name) or f"{name}\n" in tree, name
+
+
+def test_version_comes_from_the_rust_core() -> None:
+    assert rio.__version__ == rio._core.__version__
+    assert rio.__version__.count(".") == 2
