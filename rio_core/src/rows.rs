@@ -1,0 +1,387 @@
+//! A batch of accepted rows on their way into the packer: compact NDJSON plus what each row holds.
+//!
+//! Rows are encoded and checked here, outside the packer's lock; the packer then only copies
+//! bytes and adds up statistics. A row that fails a check leaves the batch as it was.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use crate::columns::{check_value, string_text, Columns, Verdict};
+use crate::error::CoreError;
+use crate::json::{compact_object, unescape, write_json_string, Field, JsonKind};
+use crate::timefmt;
+
+/// What the packer checks every row against.
+#[derive(Clone, Debug, Default)]
+pub struct RowRules {
+    /// The destination's columns, when known.
+    pub columns: Option<Columns>,
+    /// The data timestamp column, lower case.
+    pub timestamp_key: Option<String>,
+}
+
+/// Where one row of a batch ends and what it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowMeta {
+    /// The end of the row in `data`, after its newline.
+    pub end: usize,
+    /// The data timestamp (microseconds since 1970, wall clock), when the row has one.
+    pub timestamp: Option<i64>,
+    /// The row's top-level members in `fields`.
+    pub fields: Range<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct RowBatch {
+    /// The accepted rows, each compact JSON and a newline.
+    pub data: Vec<u8>,
+    pub rows: Vec<RowMeta>,
+    pub fields: Vec<Field>,
+    row_start: usize,
+    fields_start: usize,
+    rewrite: Vec<u8>,
+}
+
+/// The key of a field as matched against columns: unescaped, ASCII letters in lower case.
+pub fn folded_key<'a>(data: &'a [u8], field: &Field) -> Cow<'a, [u8]> {
+    let raw = &data[field.key.clone()];
+    if field.key_escaped {
+        let mut key = unescape(raw);
+        key.make_ascii_lowercase();
+        Cow::Owned(key)
+    } else if raw.iter().any(u8::is_ascii_uppercase) {
+        Cow::Owned(raw.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
+impl RowBatch {
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.rows.clear();
+        self.fields.clear();
+        self.row_start = 0;
+        self.fields_start = 0;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The bytes of row `index` (without its newline), and its length with the newline.
+    pub fn row(&self, index: usize) -> &[u8] {
+        let start = if index == 0 {
+            0
+        } else {
+            self.rows[index - 1].end
+        };
+        &self.data[start..self.rows[index].end - 1]
+    }
+
+    /// Start a row; encoders then append its compact JSON to `data` and its members to `fields`.
+    pub fn begin_row(&mut self) {
+        self.row_start = self.data.len();
+        self.fields_start = self.fields.len();
+    }
+
+    /// Forget the row being built.
+    pub fn abort_row(&mut self) {
+        self.data.truncate(self.row_start);
+        self.fields.truncate(self.fields_start);
+    }
+
+    /// Add a row given as JSON text; on error the batch is as it was.
+    pub fn push_json(&mut self, input: &[u8], rules: &RowRules) -> Result<(), CoreError> {
+        self.begin_row();
+        let result = compact_object(input, &mut self.data, &mut self.fields)
+            .and_then(|()| self.finish_row(rules));
+        if result.is_err() {
+            self.abort_row();
+        }
+        result
+    }
+
+    /// Check the row being built against the rules and accept it; on error the caller aborts it.
+    pub fn finish_row(&mut self, rules: &RowRules) -> Result<(), CoreError> {
+        let fields = self.fields_start..self.fields.len();
+        self.check_duplicate_keys(fields.clone())?;
+        let mut truncations: Vec<(usize, usize)> = Vec::new();
+        if let Some(columns) = &rules.columns {
+            let mut seen = vec![false; columns.len()];
+            for index in fields.clone() {
+                let field = &self.fields[index];
+                let key = folded_key(&self.data, field);
+                let Some(column) = columns.find(&key) else {
+                    continue;
+                };
+                seen[column] = true;
+                let spec = columns.spec(column);
+                if let Verdict::Truncate(cut) =
+                    check_value(spec, columns.long_text, &self.data, field)?
+                {
+                    truncations.push((index, cut));
+                }
+            }
+            if let Some(missing) = columns
+                .specs()
+                .iter()
+                .zip(&seen)
+                .find(|(spec, seen)| spec.not_null && !**seen)
+            {
+                return Err(CoreError::column(
+                    &missing.0.name,
+                    b"(missing)",
+                    "the row has no such key, so COPY would load NULL, and the column is NOT NULL",
+                ));
+            }
+        }
+        let timestamp = match &rules.timestamp_key {
+            Some(key) => self.data_timestamp(fields.clone(), key)?,
+            None => None,
+        };
+        if !truncations.is_empty() {
+            self.rewrite_with_truncations(fields.clone(), &truncations);
+        }
+        self.data.push(b'\n');
+        self.rows.push(RowMeta {
+            end: self.data.len(),
+            timestamp,
+            fields,
+        });
+        Ok(())
+    }
+
+    /// Keys match columns case-insensitively, so `{"a":1,"A":2}` is as ambiguous as `{"a":1,"a":2}`.
+    fn check_duplicate_keys(&self, fields: Range<usize>) -> Result<(), CoreError> {
+        let members = &self.fields[fields];
+        for (i, first) in members.iter().enumerate() {
+            for second in &members[i + 1..] {
+                let (a, b) = (
+                    &self.data[first.key.clone()],
+                    &self.data[second.key.clone()],
+                );
+                let same = if first.key_escaped || second.key_escaped {
+                    folded_key(&self.data, first) == folded_key(&self.data, second)
+                } else {
+                    a.eq_ignore_ascii_case(b)
+                };
+                if same {
+                    // The key names the place well enough; a dict row has no byte positions.
+                    let shown = if second.key_escaped {
+                        unescape(b)
+                    } else {
+                        b.to_vec()
+                    };
+                    return Err(CoreError::InvalidJson {
+                        reason: format!(
+                            "the key {:?} appears twice (keys match columns case-insensitively)",
+                            String::from_utf8_lossy(&shown)
+                        ),
+                        position: None,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn data_timestamp(&self, fields: Range<usize>, key: &str) -> Result<Option<i64>, CoreError> {
+        let found = self.fields[fields]
+            .iter()
+            .find(|field| folded_key(&self.data, field).as_ref() == key.as_bytes());
+        let Some(field) = found else {
+            return Ok(None);
+        };
+        match field.kind {
+            JsonKind::Null => Ok(None),
+            JsonKind::String if field.text_bytes == 0 => Ok(None),
+            JsonKind::String => {
+                let text = string_text(&self.data, field);
+                match timefmt::parse_timestamp(&text) {
+                    Some(micros) => Ok(Some(micros)),
+                    None => Err(CoreError::column(
+                        key,
+                        &self.data[field.value.clone()],
+                        "the data timestamp is not a timestamp TIMEFORMAT 'auto' reads (such as 2026-11-21T10:15:00Z)",
+                    )),
+                }
+            }
+            kind => Err(CoreError::column(
+                key,
+                &self.data[field.value.clone()],
+                format!(
+                    "the data timestamp must be a string such as \"2026-11-21T10:15:00Z\", not a {}",
+                    kind.name()
+                ),
+            )),
+        }
+    }
+
+    /// Write the row again with each long text value cut at a character boundary.
+    #[cold]
+    fn rewrite_with_truncations(&mut self, fields: Range<usize>, truncations: &[(usize, usize)]) {
+        let mut out = std::mem::take(&mut self.rewrite);
+        out.clear();
+        out.push(b'{');
+        for index in fields.clone() {
+            let field = self.fields[index].clone();
+            if index > fields.start {
+                out.push(b',');
+            }
+            let key_start = out.len() + 1;
+            out.push(b'"');
+            out.extend_from_slice(&self.data[field.key.clone()]);
+            out.push(b'"');
+            let key = key_start..out.len() - 1;
+            out.push(b':');
+            let value_start = out.len();
+            let (text_bytes, escaped, kind) = match truncations.iter().find(|(i, _)| *i == index) {
+                Some(&(_, cut)) => {
+                    let text = if field.kind == JsonKind::String {
+                        string_text(&self.data, &field).into_owned()
+                    } else {
+                        self.data[field.value.clone()].to_vec()
+                    };
+                    let text = String::from_utf8_lossy(&text[..cut]).into_owned();
+                    let escaped = write_json_string(&mut out, &text);
+                    (cut, escaped, JsonKind::String)
+                }
+                None => {
+                    out.extend_from_slice(&self.data[field.value.clone()]);
+                    (field.text_bytes, field.escaped, field.kind)
+                }
+            };
+            let shift = self.row_start;
+            self.fields[index] = Field {
+                key: key.start + shift..key.end + shift,
+                key_escaped: field.key_escaped,
+                value: value_start + shift..out.len() + shift,
+                kind,
+                text_bytes,
+                escaped,
+            };
+        }
+        out.push(b'}');
+        self.data.truncate(self.row_start);
+        self.data.extend_from_slice(&out);
+        self.rewrite = out;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::columns::{ColumnKind, ColumnSpec, LongText};
+
+    fn rules(columns: &[(&str, ColumnKind, bool)], long_text: LongText) -> RowRules {
+        let specs = columns
+            .iter()
+            .map(|(name, kind, not_null)| ColumnSpec {
+                name: (*name).to_owned(),
+                kind: *kind,
+                not_null: *not_null,
+            })
+            .collect();
+        RowRules {
+            columns: Some(Columns::new(specs, long_text).unwrap()),
+            timestamp_key: Some("ts".to_owned()),
+        }
+    }
+
+    #[test]
+    fn accepted_rows_are_compact_lines_with_their_timestamp() {
+        let mut batch = RowBatch::default();
+        let rules = RowRules {
+            columns: None,
+            timestamp_key: Some("ts".to_owned()),
+        };
+        batch
+            .push_json(b"{ \"TS\" : \"2026-11-21 10:15:00\" }", &rules)
+            .unwrap();
+        batch.push_json(b"{\"x\":1}", &rules).unwrap();
+        assert_eq!(batch.data, b"{\"TS\":\"2026-11-21 10:15:00\"}\n{\"x\":1}\n");
+        assert_eq!(
+            batch.rows[0].timestamp,
+            timefmt::parse_timestamp(b"2026-11-21 10:15:00")
+        );
+        assert_eq!(batch.rows[1].timestamp, None);
+        assert_eq!(batch.row(1), b"{\"x\":1}");
+    }
+
+    #[test]
+    fn a_rejected_row_leaves_the_batch_untouched() {
+        let mut batch = RowBatch::default();
+        let rules = rules(&[("id", ColumnKind::Int, true)], LongText::Reject);
+        batch.push_json(b"{\"id\":1}", &rules).unwrap();
+        let before = batch.data.clone();
+        assert!(batch.push_json(b"{\"id\":\"x\"}", &rules).is_err());
+        assert!(batch.push_json(b"{\"other\":1}", &rules).is_err());
+        assert!(batch.push_json(b"[1]", &rules).is_err());
+        assert_eq!(batch.data, before);
+        assert_eq!(batch.len(), 1);
+        assert_eq!(batch.fields.len(), 1);
+    }
+
+    #[test]
+    fn missing_not_null_columns_are_refused() {
+        let mut batch = RowBatch::default();
+        let rules = rules(&[("id", ColumnKind::Int, true)], LongText::Reject);
+        let err = batch.push_json(b"{\"ID2\":1}", &rules).unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("column \"id\": the row has no such key"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_case_insensitively() {
+        let mut batch = RowBatch::default();
+        let rules = RowRules::default();
+        for bad in [
+            &b"{\"a\":1,\"a\":2}"[..],
+            b"{\"a\":1,\"A\":2}",
+            b"{\"a\":1,\"\\u0041\":2}",
+        ] {
+            let err = batch.push_json(bad, &rules).unwrap_err();
+            assert!(err.to_string().contains("appears twice"), "{err}");
+        }
+        batch
+            .push_json(b"{\"a\":{\"a\":1,\"b\":{\"a\":2}}}", &rules)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_bad_data_timestamp_is_refused_even_without_columns() {
+        let mut batch = RowBatch::default();
+        let rules = RowRules {
+            columns: None,
+            timestamp_key: Some("ts".to_owned()),
+        };
+        let err = batch.push_json(b"{\"ts\":\"soon\"}", &rules).unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("the data timestamp is not a timestamp"));
+        assert!(batch.push_json(b"{\"ts\":1}", &rules).is_err());
+        batch.push_json(b"{\"ts\":null}", &rules).unwrap();
+        batch.push_json(b"{\"ts\":\"\"}", &rules).unwrap();
+    }
+
+    #[test]
+    fn long_text_is_truncated_at_a_character_boundary_when_asked() {
+        let mut batch = RowBatch::default();
+        let rules = rules(&[("t", ColumnKind::Text, false)], LongText::Truncate);
+        let long = format!("{{\"n\":1,\"t\":\"a\\n{}\",\"z\":[1]}}", "é".repeat(200));
+        batch.push_json(long.as_bytes(), &rules).unwrap();
+        let row = std::str::from_utf8(batch.row(0)).unwrap();
+        let expected = format!("{{\"n\":1,\"t\":\"a\\n{}\",\"z\":[1]}}", "é".repeat(127));
+        assert_eq!(row, expected);
+        let t = &batch.fields[1];
+        assert_eq!(t.text_bytes, 256);
+        assert_eq!(&batch.data[t.key.clone()], b"t");
+        assert_eq!(&batch.data[batch.fields[2].value.clone()], b"[1]");
+    }
+}
