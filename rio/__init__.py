@@ -6,7 +6,7 @@ Fast, exactly once, and with errors you can act on. See the README for a tour.
 from __future__ import annotations
 
 from rio import contract, errors
-from rio._core import __version__
+from rio._core import KeyStats, Packer, PackStats, Part, __version__
 from rio.config import Column, ColumnType, DataFacts, DestinationConfig
 from rio.errors import RioError
 
@@ -15,6 +15,10 @@ __all__ = [
     "ColumnType",
     "DataFacts",
     "DestinationConfig",
+    "KeyStats",
+    "PackStats",
+    "Packer",
+    "Part",
     "RioError",
     "__version__",
     "contract",

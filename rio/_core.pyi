@@ -1,7 +1,136 @@
 """Type stubs for ``rio._core``, the Rust core of rio (built by maturin from ``rio_core/``)."""
 
-from typing import Final
+import datetime
+from collections.abc import Iterable, Iterator
+from types import TracebackType
+from typing import Any, Final, Protocol, final
 
-__all__ = ["__version__"]
+__all__ = [
+    "DEFAULT_BUFFER_SIZE",
+    "DEFAULT_COMPRESSION_LEVEL",
+    "DEFAULT_MAX_PARTS_IN_FLIGHT",
+    "KeyStats",
+    "PackStats",
+    "Packer",
+    "Part",
+    "__version__",
+]
 
 __version__: Final[str]
+DEFAULT_BUFFER_SIZE: Final[int]
+DEFAULT_COMPRESSION_LEVEL: Final[int]
+DEFAULT_MAX_PARTS_IN_FLIGHT: Final[int]
+
+class _ColumnLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def not_null(self) -> bool: ...
+
+_Row = dict[str, Any] | bytes | str
+
+@final
+class Packer:
+    """Rows in, gzip'd NDJSON parts out.
+
+    Rotation rule: no part holds more than ``buffer_size`` bytes of NDJSON, except a part holding
+    one row that alone is larger.
+    """
+
+    def __new__(
+        cls,
+        buffer_size: int = ...,
+        compression_level: int = ...,
+        columns: Iterable[_ColumnLike | tuple[str, str] | tuple[str, str, bool]] | None = None,
+        data_timestamp_column: str | None = None,
+        max_parts_in_flight: int = ...,
+        threads: int | None = None,
+        truncate_long_text: bool = False,
+    ) -> Packer: ...
+    def pack(self, row: _Row) -> None: ...
+    def pack_many(self, rows: Iterable[_Row]) -> int: ...
+    def flush(self) -> None: ...
+    def close(self) -> None: ...
+    def next_part(self, timeout: float | None = None) -> Part | None: ...
+    def stats(self) -> PackStats: ...
+    def __iter__(self) -> Iterator[Part]: ...
+    def __next__(self) -> Part: ...
+    def __enter__(self) -> Packer: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+        /,
+    ) -> bool: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def parts_in_flight(self) -> int: ...
+    @property
+    def buffer_size(self) -> int: ...
+    @property
+    def compression_level(self) -> int: ...
+    @property
+    def threads(self) -> int: ...
+    @property
+    def max_parts_in_flight(self) -> int: ...
+
+@final
+class Part:
+    """A finished part: one gzip member holding ``rows`` lines of NDJSON."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def raw_bytes(self) -> int: ...
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def compressed_bytes(self) -> int: ...
+    @property
+    def min_data_timestamp(self) -> datetime.datetime | None: ...
+    @property
+    def max_data_timestamp(self) -> datetime.datetime | None: ...
+
+@final
+class PackStats:
+    """What a packer has seen so far."""
+
+    @property
+    def rows(self) -> int: ...
+    @property
+    def parts(self) -> int: ...
+    @property
+    def raw_bytes(self) -> int: ...
+    @property
+    def compressed_bytes(self) -> int: ...
+    @property
+    def parts_compressed(self) -> int: ...
+    @property
+    def keys(self) -> dict[str, KeyStats]: ...
+    @property
+    def min_data_timestamp(self) -> datetime.datetime | None: ...
+    @property
+    def max_data_timestamp(self) -> datetime.datetime | None: ...
+
+@final
+class KeyStats:
+    """Statistics of one top-level key."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def nulls(self) -> int: ...
+    @property
+    def types(self) -> list[str]: ...
+    @property
+    def max_bytes(self) -> int: ...
+    @property
+    def column(self) -> str | None: ...

@@ -7,18 +7,21 @@ import rio.errors
 
 
 def test_top_level_names() -> None:
-    assert sorted(rio.__all__) == sorted(
-        [
-            "Column",
-            "ColumnType",
-            "DataFacts",
-            "DestinationConfig",
-            "RioError",
-            "__version__",
-            "contract",
-            "errors",
-        ]
-    )
+    expected = [
+        "Column",
+        "ColumnType",
+        "DataFacts",
+        "DestinationConfig",
+        "KeyStats",
+        "PackStats",
+        "Packer",
+        "Part",
+        "RioError",
+        "__version__",
+        "contract",
+        "errors",
+    ]
+    assert sorted(rio.__all__) == sorted(expected)
     for name in rio.__all__:
         assert hasattr(rio, name), name
 

@@ -1,21 +1,39 @@
 //! rio's Rust core, exposed to Python as `rio._core`.
 //!
 //! This file is wiring only: the logic lives one concept per module, in plain Rust that compiles
-//! and is tested without Python (`json`, `timefmt`, `columns`, `rows`, `stats`, `gzip`, `packer`).
+//! and is tested without Python (`json`, `timefmt`, `columns`, `rows`, `stats`, `gzip`, `packer`);
+//! `encode` reads Python rows and `py` holds the PyO3 classes on top.
 
 pub mod columns;
+pub mod encode;
 pub mod error;
 pub mod gzip;
 pub mod json;
 pub mod packer;
+pub mod py;
 pub mod rows;
 pub mod stats;
 pub mod timefmt;
 
 #[pyo3::pymodule]
 mod _core {
+    #[pymodule_export]
+    use crate::py::{PyKeyStats, PyPackStats, PyPacker, PyPart};
+
     /// The version of the Rust core; `rio.__version__` is this.
     #[allow(non_upper_case_globals)]
     #[pymodule_export]
     const __version__: &str = env!("CARGO_PKG_VERSION");
+
+    /// The default part size: 10 MB, as the Go rio had it.
+    #[pymodule_export]
+    const DEFAULT_BUFFER_SIZE: usize = crate::packer::DEFAULT_BUFFER_SIZE;
+
+    /// The default gzip level (libdeflate's scale, 0 to 12).
+    #[pymodule_export]
+    const DEFAULT_COMPRESSION_LEVEL: i32 = crate::gzip::DEFAULT_LEVEL;
+
+    /// The default bound on parts waiting to be taken.
+    #[pymodule_export]
+    const DEFAULT_MAX_PARTS_IN_FLIGHT: usize = crate::packer::DEFAULT_MAX_PARTS_IN_FLIGHT;
 }
