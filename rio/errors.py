@@ -24,10 +24,28 @@
     │   ├── InvalidJSONInput         bytes or str that are not exactly one JSON object
     │   ├── UnsupportedValue         a dict value rio cannot write as JSON (also a TypeError)
     │   └── InvalidColumnValue       a value that does not fit its column: type, range, length, NOT NULL
-    └── PackerClosed                 pack() after close()
+    ├── PackerClosed                 pack() after close()
+    ├── StorageError: an object store operation that failed, naming the URL and what to do
+    │   └── ObjectNotFound           the object does not exist
+    ├── PipeError: a RedshiftIO call that is not allowed now, or whose work failed
+    │   ├── IncompleteArgs           the pipe lacks a destination, a bucket or base, or credentials
+    │   ├── PipeIsClosed             any call but close() after close()
+    │   ├── PipeIsSealed             pack() on a sealed pipe
+    │   ├── SendingInProgress        a call while send() runs
+    │   ├── PackageNotSealed         a custom manifest of a pipe that is not sealed
+    │   ├── NoJobEndpoint            nowhere to send the job
+    │   ├── UploadFailed             a part could not be stored; it is kept and retried
+    │   └── JobSubmissionFailed      the job endpoint refused the job or could not be reached
+    └── LoadError: a load of one table that could not run; nothing of it was committed
+        ├── DataNotFound             no data (or no config) for the table and date
+        ├── SchemaMismatch           the table differs from the config: column, property, both values
+        ├── CopyFailed               COPY refused rows: each with file, line, column, value, reason, code
+        ├── LoadRefused              the load would break a rule (append with force would double rows)
+        ├── UnknownAdapter           no warehouse adapter for a URL scheme or profile type
+        └── WarehouseError           the warehouse failed: connection, SQL, or a lost transaction
 
-The first five config errors carry the Go rio's names and messages, so code ported from it reads the
-same; every message then says what exactly is wrong and where.
+The first five config errors and the pipe errors carry the Go rio's names and messages, so code
+ported from it reads the same; every message then says what exactly is wrong and where.
 """
 
 from __future__ import annotations
@@ -36,7 +54,10 @@ __all__ = [
     "ConfigError",
     "ConfigFileError",
     "ContractError",
+    "CopyFailed",
+    "DataNotFound",
     "DuplicateColumn",
+    "IncompleteArgs",
     "IncompleteTableName",
     "InvalidBase",
     "InvalidColumnValue",
@@ -49,13 +70,28 @@ __all__ = [
     "InvalidKey",
     "InvalidManifest",
     "InvalidSortOrds",
+    "JobSubmissionFailed",
+    "LoadError",
+    "LoadRefused",
     "MultipleDistKeys",
+    "NoJobEndpoint",
+    "ObjectNotFound",
+    "PackageNotSealed",
     "PackerClosed",
+    "PipeError",
+    "PipeIsClosed",
+    "PipeIsSealed",
     "RioError",
     "RowError",
+    "SchemaMismatch",
+    "SendingInProgress",
+    "StorageError",
     "TooManyColumns",
+    "UnknownAdapter",
     "UnsupportedType",
     "UnsupportedValue",
+    "UploadFailed",
+    "WarehouseError",
 ]
 
 
@@ -177,3 +213,96 @@ class InvalidColumnValue(RowError):
 
 class PackerClosed(RioError):
     """``pack`` or ``flush`` after ``close``: the packer takes no more rows."""
+
+
+# --- object stores ---------------------------------------------------------------------------------
+
+
+class StorageError(RioError):
+    """An object store operation that failed. ``url`` names the object or prefix."""
+
+    def __init__(self, message: str, *, url: str = "") -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class ObjectNotFound(StorageError):
+    """The object does not exist."""
+
+
+# --- the pipe --------------------------------------------------------------------------------------
+
+
+class PipeError(RioError):
+    """A RedshiftIO call that is not allowed in the pipe's state, or whose work failed."""
+
+
+class IncompleteArgs(PipeError):
+    """The pipe lacks a destination config, a bucket or base, or credentials."""
+
+
+class PipeIsClosed(PipeError):
+    """Any call but close() on a closed pipe."""
+
+
+class PipeIsSealed(PipeError):
+    """pack() on a sealed pipe; unseal() or send() first."""
+
+
+class SendingInProgress(PipeError):
+    """A call while send() is running."""
+
+
+class PackageNotSealed(PipeError):
+    """A custom manifest of a pipe that is not sealed."""
+
+
+class NoJobEndpoint(PipeError):
+    """send() with neither a job endpoint nor a warehouse to load into."""
+
+
+class UploadFailed(PipeError):
+    """A part could not be stored. The part is kept, and seal() or send() stores it again."""
+
+
+class JobSubmissionFailed(PipeError):
+    """The job endpoint refused the job or could not be reached. ``status`` is the HTTP status, if any."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# --- loads -----------------------------------------------------------------------------------------
+
+
+class LoadError(RioError):
+    """A load of one table that could not run. Nothing of it was committed."""
+
+
+class DataNotFound(LoadError):
+    """No data, or no config, for the table and date."""
+
+
+class SchemaMismatch(LoadError):
+    """The table differs from the config in a way rio will not change."""
+
+
+class CopyFailed(LoadError):
+    """COPY refused rows. ``errors`` holds each: file, line, column, value, reason, code."""
+
+    def __init__(self, message: str, *, errors: list[object] | None = None) -> None:
+        super().__init__(message)
+        self.errors = list(errors or [])
+
+
+class LoadRefused(LoadError):
+    """The load would break a rule, such as force in append mode (it would double the rows)."""
+
+
+class UnknownAdapter(LoadError):
+    """No warehouse adapter is known for a URL scheme or profile type."""
+
+
+class WarehouseError(LoadError):
+    """The warehouse failed: a connection, a statement, or a transaction that could not commit."""
