@@ -1,7 +1,7 @@
 """Type stubs for ``rio._core``, the Rust core of rio (built by maturin from ``rio_core/``)."""
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Final, Protocol, final
 
@@ -9,10 +9,12 @@ __all__ = [
     "DEFAULT_BUFFER_SIZE",
     "DEFAULT_COMPRESSION_LEVEL",
     "DEFAULT_MAX_PARTS_IN_FLIGHT",
+    "Decoder",
     "KeyStats",
     "PackStats",
     "Packer",
     "Part",
+    "RejectedRow",
     "__version__",
 ]
 
@@ -134,3 +136,62 @@ class KeyStats:
     def max_bytes(self) -> int: ...
     @property
     def column(self) -> str | None: ...
+
+@final
+class Decoder:
+    """One data file of a load in, rows typed for the target table out.
+
+    Reads gzip'd (or plain) JSON objects the way Redshift's ``COPY ... FORMAT AS JSON 'auto
+    ignorecase' TIMEFORMAT 'auto' DATEFORMAT 'auto'`` does, and writes each good row in
+    PostgreSQL's ``COPY ... FROM STDIN`` text format (``output="postgres"``) or as CSV for DuckDB
+    (``output="csv"``). A bad row is skipped and described in ``rejected_rows``; a file that is not
+    gzip, or corrupt or truncated gzip, raises ``rio.errors.CopyFailed``.
+    """
+
+    def __new__(
+        cls,
+        columns: Sequence[tuple[str, str, bool]],
+        *,
+        output: str = "postgres",
+        gzip: bool = True,
+        ignore_case: bool = True,
+        truncate_columns: bool = False,
+        time_format: str = "auto",
+        source: str = "",
+        max_rejected: int = 100,
+    ) -> Decoder: ...
+    def feed(self, data: bytes | bytearray | memoryview) -> bytes: ...
+    def finish(self) -> bytes: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def rejected(self) -> int: ...
+    @property
+    def rejected_rows(self) -> list[RejectedRow]: ...
+    @property
+    def lines(self) -> int: ...
+
+@final
+class RejectedRow:
+    """A row the load skipped, with the fields of Redshift's ``STL_LOAD_ERRORS``."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> str: ...
+    @property
+    def column_type(self) -> str: ...
+    @property
+    def column_length(self) -> str: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def raw_line(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def code(self) -> int: ...

@@ -1,16 +1,18 @@
 //! rio's Rust core, exposed to Python as `rio._core`.
 //!
 //! This file is wiring only: the logic lives one concept per module, in plain Rust that compiles
-//! and is tested without Python (`json`, `timefmt`, `columns`, `rows`, `stats`, `gzip`, `packer`);
-//! `encode` reads Python rows and `py` holds the PyO3 classes on top.
+//! and is tested without Python (`json`, `timefmt`, `columns`, `rows`, `stats`, `gzip`, `packer`,
+//! `decode`); `encode` reads Python rows, and `py` and `py_decode` hold the PyO3 classes on top.
 
 pub mod columns;
+pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod gzip;
 pub mod json;
 pub mod packer;
 pub mod py;
+pub mod py_decode;
 pub mod rows;
 pub mod stats;
 pub mod timefmt;
@@ -19,6 +21,8 @@ pub mod timefmt;
 mod _core {
     #[pymodule_export]
     use crate::py::{PyKeyStats, PyPackStats, PyPacker, PyPart};
+    #[pymodule_export]
+    use crate::py_decode::{PyDecoder, PyRejectedRow};
 
     /// The version of the Rust core; `rio.__version__` is this.
     #[allow(non_upper_case_globals)]
