@@ -62,6 +62,7 @@ __all__ = [
     "parse_config_yaml",
     "parse_default",
     "read_config_file",
+    "read_table_config",
 ]
 
 MAX_COLUMNS = 1600
@@ -564,15 +565,7 @@ class DestinationConfig:
         (the later Go worker matched on ``dest``); without it the file must hold exactly one entry. With
         ``schema``, ``meta.schema`` must be that schema. Raises :class:`~rio.errors.ConfigFileError`.
         """
-        tables = parse_config_yaml(data, source=source)
-        entry = _pick_table(tables, table, source)
-        if schema is not None and entry.destination.schema != schema:
-            raise ConfigFileError(
-                source,
-                f"{entry.key}.meta.schema",
-                f"mismatched schema: the file says {entry.destination.schema!r}, the load is for {schema!r}",
-            )
-        return entry.destination
+        return read_table_config(data, table=table, schema=schema, source=source).destination
 
 
 def _column_tuple(columns: Iterable[Column]) -> tuple[Column, ...]:
@@ -1031,6 +1024,28 @@ def parse_config_yaml(data: bytes | str, *, source: str = "<string>") -> dict[st
         return _Reader(loader, source).document(root)
     finally:
         loader.dispose()
+
+
+def read_table_config(
+    data: bytes | str,
+    *,
+    table: str | None = None,
+    schema: str | None = None,
+    source: str = "<string>",
+) -> TableConfig:
+    """One table's entry of a config file, with rio's facts when the file has them.
+
+    Picks the entry like :meth:`DestinationConfig.from_yaml` and makes the same checks.
+    """
+    tables = parse_config_yaml(data, source=source)
+    entry = _pick_table(tables, table, source)
+    if schema is not None and entry.destination.schema != schema:
+        raise ConfigFileError(
+            source,
+            f"{entry.key}.meta.schema",
+            f"mismatched schema: the file says {entry.destination.schema!r}, the load is for {schema!r}",
+        )
+    return entry
 
 
 def read_config_file(

@@ -413,13 +413,15 @@ class Base:
             raise InvalidBase(f"base {self!r}: {problem}; accepted: {_BASE_FORMS}")
 
     @classmethod
-    def parse(cls, text: str | Base) -> Base:
+    def parse(cls, text: str | os.PathLike[str] | Base) -> Base:
         """Read ``s3://bucket``, ``s3://bucket/prefix``, ``file:///absolute/path`` or a directory path.
 
-        A plain path is made absolute against the current directory.
+        A plain path (a str or a path object) is made absolute against the current directory.
         """
         if isinstance(text, Base):
             return text
+        if isinstance(text, os.PathLike):
+            text = os.fspath(text)
         if not isinstance(text, str):
             raise InvalidBase(f"a base must be a string, not {_describe(text)}; accepted: {_BASE_FORMS}")
         if text.strip() == "":

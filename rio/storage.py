@@ -176,7 +176,7 @@ class ObjectStore(Protocol):
 
 
 def open_store(
-    base: str | Base,
+    base: str | os.PathLike[str] | Base,
     *,
     aws_access_key_id: str | None = None,
     aws_secret_access_key: str | None = None,
@@ -186,11 +186,12 @@ def open_store(
     server_side_encryption: str | None = "AES256",
     kms_key_id: str | None = None,
     max_attempts: int = 10,
+    **s3_options: Any,
 ) -> ObjectStore:
     """The store for ``base``: :class:`S3Store` for ``s3://…``, :class:`LocalStore` for a directory.
 
-    The AWS arguments apply to S3 only; see :class:`S3Store`. A malformed base raises
-    :class:`~rio.errors.InvalidBase`.
+    The AWS arguments, and any other keyword argument of :class:`S3Store` (timeouts, multipart
+    sizes), apply to S3 only. A malformed base raises :class:`~rio.errors.InvalidBase`.
     """
     parsed = Base.parse(base)
     if parsed.scheme == "s3":
@@ -204,6 +205,7 @@ def open_store(
             server_side_encryption=server_side_encryption,
             kms_key_id=kms_key_id,
             max_attempts=max_attempts,
+            **s3_options,
         )
     return LocalStore(parsed)
 
@@ -761,7 +763,7 @@ class LocalStore:
     and is ignored here.
     """
 
-    def __init__(self, base: str | Base) -> None:
+    def __init__(self, base: str | os.PathLike[str] | Base) -> None:
         parsed = Base.parse(base)
         if parsed.scheme != "file":
             raise InvalidBase(f"a local store needs a directory base, not {parsed}")

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from support.job_endpoint import JobEndpoint
 from support.policy import server_unavailable, servers_required
 from support.postgres import PostgresServer, find_postgres_bindir, start_postgres
 from support.s3 import FAKE_AWS_ENVIRONMENT, UNSET_AWS_VARIABLES, S3Server
@@ -119,3 +120,16 @@ def s3_bucket(s3: Any) -> str:
 def duckdb_path(tmp_path: Path) -> Path:
     """The path of a DuckDB database file (not yet created) in this test's temporary directory."""
     return tmp_path / "warehouse.duckdb"
+
+
+# --- job endpoint -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def job_endpoint() -> Iterator[JobEndpoint]:
+    """A real HTTP job endpoint on a free port of 127.0.0.1 that records the jobs it is sent."""
+    endpoint = JobEndpoint().start()
+    try:
+        yield endpoint
+    finally:
+        endpoint.stop()

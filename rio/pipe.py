@@ -1,0 +1,726 @@
+"""RedshiftIO: the Go rio's pipe, rebuilt on rio's packer, object stores and contract.
+
+A pipe packs rows into gzip'd NDJSON parts (the Rust :class:`rio.Packer`), stores each part while
+packing goes on, and on :meth:`RedshiftIO.send` writes the manifest and the load config and hands a
+job to an executor: the embedded loader, or a job endpoint. It keeps the Go lifecycle — pack, seal,
+unseal, send, close, close_without_sending, reset, custom manifests — with the Go error names, and
+none of the Go bugs:
+
+- One state machine behind one lock: open → sealed → sending → open (or back to sealed on failure)
+  → closed. ``pack`` checks the state without taking the lock; a row that races a seal is refused
+  or lands in the next generation, and is never lost.
+- Parts are stored by a bounded pool of uploads while packing continues. A part that cannot be
+  stored is kept and stored again by ``seal``/``send``; its error surfaces on the next call.
+- Every generation (the rows between two sends) has its own run id, so part keys never collide
+  across processes, and one data date ``D`` names its manifest, its config and its job. Manifests
+  and configs are created only if absent; a taken ``D`` moves on by one second.
+- A failed send keeps the pipe sealed with its manifest: sending again reuses the manifest and the
+  job id, so a retry never loads twice. Rows packed after an ``unseal`` go to a new generation; the
+  earlier one is sent first.
+- The destination config is validated when the pipe is made (if it can send), so a bad config
+  fails before any part is stored.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+from rio import contract
+from rio._core import DEFAULT_BUFFER_SIZE, DEFAULT_COMPRESSION_LEVEL, Packer, Part
+from rio.config import ColumnType, DataFacts, DestinationConfig
+from rio.contract import Granularity, Job, LoadMode, Manifest, ManifestEntry
+from rio.errors import (
+    IncompleteArgs,
+    IncompleteTableName,
+    InvalidKey,
+    NoJobEndpoint,
+    PackageNotSealed,
+    PackerClosed,
+    PipeError,
+    PipeIsClosed,
+    PipeIsSealed,
+    SendingInProgress,
+    StorageError,
+    UploadFailed,
+)
+from rio.executors import EmbeddedExecutor, Executor, HttpExecutor, JobReceipt
+from rio.storage import ObjectStore, StoredObject, open_store
+
+__all__ = ["PipeState", "RedshiftIO"]
+
+log = logging.getLogger("rio.pipe")
+
+Row = dict[str, Any] | bytes | str
+
+# The Go rio's messages, kept so code ported from it reads the same.
+_CLOSED = "Cannot perform any action, pipe is closed."
+_SEALED = "Cannot perform action when pipe is sealed."
+_SENDING = "Cannot perform any action when sending is in progress."
+_NOT_SEALED = "Can only create a custom manifest on a sealed stream."
+_NO_ENDPOINT = "Cannot send s3-to-Redshift job without an endpoint."
+_INCOMPLETE = "Creating a redshift pipe requires a destination config and an s3 bucket (or a base)."
+
+#: How many times a taken data date moves on by a second before send gives up.
+_DATE_ATTEMPTS = 120
+#: How often a part is tried in the background before its error is reported; each try is itself
+#: retried by botocore, and seal/send try once more.
+_UPLOAD_TRIES = 2
+
+
+class PipeState(enum.Enum):
+    OPEN = "open"
+    SEALED = "sealed"
+    SENDING = "sending"
+    CLOSED = "closed"
+
+
+#: The transitions the pipe allows.
+_TRANSITIONS: Mapping[PipeState, frozenset[PipeState]] = {
+    PipeState.OPEN: frozenset({PipeState.SEALED, PipeState.CLOSED}),
+    PipeState.SEALED: frozenset({PipeState.OPEN, PipeState.SENDING, PipeState.CLOSED}),
+    PipeState.SENDING: frozenset({PipeState.OPEN, PipeState.SEALED}),
+    PipeState.CLOSED: frozenset(),
+}
+
+#: The error each state answers a call it does not allow with, in the Go rio's words.
+_REFUSALS: Mapping[PipeState, tuple[type[PipeError], str]] = {
+    PipeState.SENDING: (SendingInProgress, _SENDING),
+    PipeState.CLOSED: (PipeIsClosed, _CLOSED),
+    PipeState.SEALED: (PipeIsSealed, _SEALED),
+}
+
+
+@dataclass
+class _Segment:
+    """The rows of one packer; a generation gains a segment at every unseal."""
+
+    packer: Packer
+    offset: int  # the generation's number of this packer's part 0
+    drained: bool = False  # every part of the packer has been taken
+
+
+@dataclass
+class _Generation:
+    """The rows between two sends, and what has been stored of them."""
+
+    run_id: str
+    segments: list[_Segment] = field(default_factory=list)
+    stored: dict[int, StoredObject] = field(default_factory=dict)
+    unstored: dict[int, Part] = field(default_factory=dict)  # taken, not yet stored
+    failed: dict[int, BaseException] = field(default_factory=dict)
+    uploading: int = 0
+    discarded: bool = False
+    date: datetime | None = None
+    manifest_key: str | None = None
+    config_key: str | None = None
+    settings: dict[str, Any] | None = None  # the job settings of a send that failed after its manifest
+
+    @property
+    def job_id(self) -> str:
+        return f"rio:{self.run_id}"
+
+    @property
+    def part_count(self) -> int:
+        return sum(segment.packer.stats().parts for segment in self.segments)
+
+    @property
+    def rows(self) -> int:
+        return sum(segment.packer.stats().rows for segment in self.segments)
+
+
+class RedshiftIO:
+    """A pipe of rows to one Redshift table, through an S3 bucket or a local directory.
+
+    ``destination_config`` names the table and its columns. ``s3_bucket`` (the Go option) or
+    ``base`` (``s3://bucket/prefix`` or a local directory) says where parts, manifests and configs
+    go. Credentials come from boto3's chain unless ``aws_key``/``aws_password``/``aws_token`` are
+    given. The job goes to ``job_endpoint`` (posted as JSON), or is run here into ``target`` (a
+    warehouse URL such as ``duckdb:///path.duckdb`` or ``postgresql://…``).
+
+    As a context manager it sends and closes on success, and closes without sending on an error.
+    """
+
+    def __init__(
+        self,
+        destination_config: DestinationConfig | None,
+        s3_bucket: str | None = None,
+        base: str | None = None,
+        aws_key: str | None = None,
+        aws_password: str | None = None,
+        aws_token: str | None = None,
+        buffer_size: int = DEFAULT_BUFFER_SIZE,
+        job_endpoint: str | None = None,
+        truncate: bool = False,
+        force: bool = False,
+        *,
+        target: Any = None,
+        job_token: str | None = None,
+        executor: Executor | None = None,
+        store: ObjectStore | None = None,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        compression_level: int = DEFAULT_COMPRESSION_LEVEL,
+        check_columns: bool = True,
+        truncate_long_text: bool = False,
+        upload_concurrency: int = 4,
+    ) -> None:
+        if destination_config is None or (store is None and not (s3_bucket or base)):
+            raise IncompleteArgs(_INCOMPLETE)
+        if not destination_config.schema or not destination_config.table:
+            raise IncompleteTableName("Destination config input must include a schema and table name.")
+        if executor is None and job_endpoint is not None:
+            executor = HttpExecutor(job_endpoint, token=job_token)
+        elif executor is None and target is not None:
+            executor = EmbeddedExecutor(target)
+        if executor is not None:
+            # Sending will need a valid config: refuse a bad one before any part is stored.
+            destination_config.validate()
+        else:
+            # The names still make the part keys.
+            contract.part_key(destination_config.schema, destination_config.table, contract.new_run_id(), 0)
+        if store is None:
+            store = open_store(
+                base if base is not None else f"s3://{s3_bucket}",
+                aws_access_key_id=aws_key,
+                aws_secret_access_key=aws_password,
+                aws_session_token=aws_token,
+                endpoint_url=endpoint_url,
+                region=region,
+            )
+        self.destination = destination_config
+        self.store = store
+        self.truncate = truncate
+        self.force = force
+        self._executor = executor
+        self._packer_options: dict[str, Any] = {
+            "buffer_size": buffer_size,
+            "compression_level": compression_level,
+            "data_timestamp_column": destination_config.data_timestamp_column,
+            "truncate_long_text": truncate_long_text,
+        }
+        if check_columns and destination_config.columns:
+            self._packer_options["columns"] = destination_config.columns
+        # Two locks, always taken in this order: the lifecycle lock, held through a whole seal or
+        # send; and the parts lock, for what the uploads record. Uploads never take the first, so a
+        # seal waiting for them cannot block them.
+        self._lock = threading.RLock()
+        self._parts = threading.Condition()
+        self._uploads = ThreadPoolExecutor(max_workers=upload_concurrency, thread_name_prefix="rio-upload")
+        self._upload_slots = threading.BoundedSemaphore(upload_concurrency)
+        self._state = PipeState.OPEN
+        self._closing = False
+        self._upload_error_pending = False
+        self._blocked = False  # pack must take the slow path: a state to refuse, or an error to tell
+        self._pending: list[_Generation] = []  # generations with a manifest, waiting to be sent again
+        self._generation = self._new_generation()
+
+    # --- the fast path ----------------------------------------------------------------------------
+
+    def pack(self, row: Row) -> None:
+        """Pack one row: a dict, or bytes or str holding one JSON object (see :class:`rio.Packer`).
+
+        A row that raised was not packed. A part that could not be stored raises
+        :class:`~rio.errors.UploadFailed` here once; the part is kept and stored again later.
+        """
+        if self._blocked:
+            self._refuse_pack()
+        try:
+            self._generation.segments[-1].packer.pack(row)
+        except PackerClosed:
+            # A seal or close took this packer away between the check and the call.
+            self._refuse_pack()
+            self.pack(row)
+
+    def pack_many(self, rows: Iterable[Row]) -> int:
+        """Pack every row of an iterable; returns how many (see :meth:`rio.Packer.pack_many`).
+
+        A seal or close from another thread while it runs stops it with the pipe's state error.
+        """
+        if self._blocked:
+            self._refuse_pack()
+        try:
+            return self._generation.segments[-1].packer.pack_many(rows)
+        except PackerClosed:
+            self._refuse_pack()
+            raise
+
+    def _refuse_pack(self) -> None:
+        self._raise_unless(PipeState.OPEN)
+        with self._lock:
+            failure = self._take_upload_failure()
+        if failure is not None:
+            raise failure
+
+    # --- states -------------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> PipeState:
+        return self._state
+
+    @property
+    def sending_in_progress(self) -> bool:
+        """True while :meth:`send` runs (the Go rio's ``SendingInProgress``)."""
+        return self._state is PipeState.SENDING
+
+    def _raise_unless(self, *allowed: PipeState, closing: bool = False) -> None:
+        """Refuse a call the pipe's state does not allow; ``closing`` lets close() itself through."""
+        closed_for_callers = self._closing and not closing and self._state is not PipeState.SENDING
+        state = PipeState.CLOSED if closed_for_callers else self._state
+        if state not in allowed:
+            error, message = _REFUSALS[state]
+            raise error(message)
+
+    def _move(self, to: PipeState) -> None:
+        assert to in _TRANSITIONS[self._state], f"{self._state} -> {to}"
+        self._state = to
+        self._update_blocked()
+
+    def _update_blocked(self) -> None:
+        self._blocked = self._state is not PipeState.OPEN or self._closing or self._upload_error_pending
+
+    # --- generations, segments and uploads ----------------------------------------------------------
+
+    @property
+    def _table_name(self) -> str:
+        return f"{self.destination.schema}.{self.destination.table}"
+
+    def _new_generation(self) -> _Generation:
+        generation = _Generation(run_id=contract.new_run_id())
+        self._start_segment(generation)
+        return generation
+
+    def _start_segment(self, generation: _Generation) -> None:
+        segment = _Segment(Packer(**self._packer_options), offset=generation.part_count)
+        generation.segments.append(segment)
+        threading.Thread(
+            target=self._upload_segment,
+            args=(generation, segment),
+            name=f"rio-pipe-{self.destination.table}",
+            daemon=True,
+        ).start()
+
+    def _upload_segment(self, generation: _Generation, segment: _Segment) -> None:
+        """Take the segment's parts as they are compressed and store them, a few at a time."""
+        try:
+            for part in segment.packer:
+                number = segment.offset + part.number
+                with self._parts:
+                    if generation.discarded:
+                        continue
+                    generation.unstored[number] = part
+                    generation.uploading += 1
+                self._upload_slots.acquire()
+                self._uploads.submit(self._store_part, generation, number, part)
+        finally:
+            with self._parts:
+                segment.drained = True
+                self._parts.notify_all()
+
+    def _part_key(self, generation: _Generation, number: int) -> str:
+        return contract.part_key(self.destination.schema, self.destination.table, generation.run_id, number)
+
+    def _put_part(self, generation: _Generation, number: int, part: Part, tries: int) -> StoredObject:
+        key = self._part_key(generation, number)
+        for attempt in range(1, tries + 1):
+            try:
+                return self.store.put(key, part.data, content_type="application/gzip")
+            except StorageError:
+                if attempt == tries:
+                    raise
+                time.sleep(0.2 * attempt)
+        raise AssertionError("unreachable")
+
+    def _store_part(self, generation: _Generation, number: int, part: Part) -> None:
+        try:
+            stored = self._put_part(generation, number, part, _UPLOAD_TRIES)
+        except Exception as exc:
+            log.error("%s: part %d could not be stored: %s", self._table_name, number, exc)
+            with self._parts:
+                generation.failed[number] = exc
+                if generation is self._generation:
+                    self._upload_error_pending = True
+                    self._update_blocked()
+        else:
+            with self._parts:
+                generation.stored[number] = stored
+                generation.unstored.pop(number, None)
+                generation.failed.pop(number, None)
+        finally:
+            self._upload_slots.release()
+            with self._parts:
+                generation.uploading -= 1
+                self._parts.notify_all()
+
+    def _take_upload_failure(self) -> UploadFailed | None:
+        """The error of a part that could not be stored, once; the part stays, to be stored again."""
+        generation = self._generation
+        with self._parts:
+            if not self._upload_error_pending:
+                return None
+            self._upload_error_pending = False
+            self._update_blocked()
+            if not generation.failed:
+                return None
+            number, cause = min(generation.failed.items())
+        error = UploadFailed(
+            f"part {number} of {self._table_name} could not be stored at "
+            f"{self.store.url(self._part_key(generation, number))}: {cause}. It is kept: seal() or "
+            "send() stores it again, and no row is lost."
+        )
+        error.__cause__ = cause
+        return error
+
+    def _drain(self, generation: _Generation) -> None:
+        """Close the generation's packers and wait until every part is taken and every upload ended."""
+        for segment in generation.segments:
+            # Closing flushes the last part; a row racing the close gets PackerClosed.
+            segment.packer.close()
+        with self._parts:
+            self._parts.wait_for(
+                lambda: all(segment.drained for segment in generation.segments) and not generation.uploading
+            )
+
+    def _store_failed_parts(self, generation: _Generation) -> None:
+        """Store again every part that failed (its uploads have ended); raise if one still fails."""
+        with self._parts:
+            failed = sorted(generation.failed)
+        for number in failed:
+            try:
+                stored = self._put_part(generation, number, generation.unstored[number], tries=1)
+            except StorageError as exc:
+                raise UploadFailed(
+                    f"part {number} of {self._table_name} still cannot be stored at "
+                    f"{self.store.url(self._part_key(generation, number))}: {exc}. It is kept; try again."
+                ) from exc
+            with self._parts:
+                generation.stored[number] = stored
+                del generation.unstored[number]
+                del generation.failed[number]
+        if generation is self._generation:
+            with self._parts:
+                self._upload_error_pending = False
+                self._update_blocked()
+
+    def _end_generation(self, generation: _Generation, *, delete_uploaded: bool) -> None:
+        with self._parts:
+            generation.discarded = True
+        self._drain(generation)
+        if delete_uploaded and generation.stored:
+            self.store.delete(self._part_key(generation, number) for number in generation.stored)
+        generation.unstored.clear()
+
+    # --- the Go lifecycle ---------------------------------------------------------------------------
+
+    def seal(self) -> None:
+        """Store every part packed so far, and take no more rows until :meth:`unseal` or :meth:`send`.
+
+        Returns once every part is stored; sealing twice is harmless.
+        """
+        with self._lock:
+            self._raise_unless(PipeState.OPEN, PipeState.SEALED)
+            if self._state is PipeState.OPEN:
+                self._seal_generation()
+
+    def _seal_generation(self) -> None:
+        generation = self._generation
+        self._move(PipeState.SEALED)
+        try:
+            self._drain(generation)
+            self._store_failed_parts(generation)
+        except BaseException:
+            # Not sealed after all: packing goes on in a new segment, and nothing is lost.
+            self._start_segment(generation)
+            self._move(PipeState.OPEN)
+            raise
+
+    def unseal(self) -> None:
+        """Take rows again after :meth:`seal`.
+
+        The rows join the same generation, unless a send of it failed after writing its manifest:
+        then it waits to be sent again first, and the rows start a new generation.
+        """
+        with self._lock:
+            self._raise_unless(PipeState.OPEN, PipeState.SEALED)
+            if self._state is PipeState.OPEN:
+                return
+            generation = self._generation
+            if generation.manifest_key is not None:
+                self._pending.append(generation)
+                self._generation = self._new_generation()
+            else:
+                self._start_segment(generation)
+            self._move(PipeState.OPEN)
+
+    def reset(self, delete_uploaded: bool = False) -> None:
+        """Forget the current generation and start anew; rows not yet sent are dropped.
+
+        The parts it stored stay in the store unless ``delete_uploaded`` is true.
+        """
+        with self._lock:
+            self._raise_unless(PipeState.OPEN, PipeState.SEALED)
+            old = self._generation
+            self._end_generation(old, delete_uploaded=delete_uploaded)
+            self._generation = self._new_generation()
+            self._upload_error_pending = False
+            if self._state is PipeState.SEALED:
+                self._move(PipeState.OPEN)
+            self._update_blocked()
+            log.info(
+                "%s: generation %s reset (%d parts were stored)",
+                self._table_name,
+                old.run_id,
+                len(old.stored),
+            )
+
+    def create_and_upload_custom_manifest(self, key: str) -> str:
+        """Write a COPY manifest of the sealed generation's parts at ``key`` (relative to the base).
+
+        Returns its URL. The pipe must be sealed, and hold rows.
+        """
+        with self._lock:
+            if self._state is not PipeState.SEALED:
+                raise PackageNotSealed(_NOT_SEALED)
+            if "://" in key:
+                raise InvalidKey(f"key {key!r} must be relative to the base {self.store.base}, not a URL")
+            contract.check_key(key)
+            manifest = self._manifest(self._generation)
+            self.store.put(key, manifest.to_json(), content_type="application/json")
+            url = self.store.url(key)
+            log.info("Writing manifest to %s", url)
+            return url
+
+    def _manifest(self, generation: _Generation) -> Manifest:
+        if not generation.stored:
+            raise PipeError(
+                f"{self._table_name}: the pipe holds no rows, so there is no manifest to write (COPY "
+                "fails on a manifest that lists no files)"
+            )
+        return Manifest(
+            tuple(
+                ManifestEntry(stored.url, mandatory=True, content_length=stored.size)
+                for _, stored in sorted(generation.stored.items())
+            )
+        )
+
+    def send(
+        self,
+        date: datetime | None = None,
+        mode: LoadMode | str = LoadMode.APPEND,
+        granularity: Granularity | str | None = None,
+        upsert_keys: Iterable[str] | None = None,
+    ) -> JobReceipt | None:
+        """Seal, write the manifest and the load config, and hand the job to the executor.
+
+        Returns the executor's receipt, or None when there were no rows (nothing is sent). On
+        success the pipe starts a new generation; on failure it stays sealed, and sending again
+        reuses the data date, the manifest and the job id, so a retry never loads twice.
+        """
+        return self._send(date, mode, granularity, upsert_keys)
+
+    def _send(
+        self,
+        date: datetime | None = None,
+        mode: LoadMode | str = LoadMode.APPEND,
+        granularity: Granularity | str | None = None,
+        upsert_keys: Iterable[str] | None = None,
+        *,
+        closing: bool = False,
+    ) -> JobReceipt | None:
+        with self._lock:
+            self._raise_unless(PipeState.OPEN, PipeState.SEALED, closing=closing)
+            if self._executor is None:
+                raise NoJobEndpoint(_NO_ENDPOINT)
+            settings = self._job_settings(mode, granularity, upsert_keys)
+            if self._state is PipeState.OPEN:
+                self._seal_generation()
+            else:
+                self._store_failed_parts(self._generation)
+            generation = self._generation
+            if generation.settings is None:
+                generation.settings = settings
+            self._move(PipeState.SENDING)
+        receipt: JobReceipt | None = None
+        try:
+            for earlier in list(self._pending):
+                assert earlier.settings is not None
+                self._deliver(earlier, None, earlier.settings)
+                with self._lock:
+                    self._pending.remove(earlier)
+            if generation.stored:
+                receipt = self._deliver(generation, date, generation.settings)
+            else:
+                log.info("%s: nothing to send", self._table_name)
+        except BaseException:
+            with self._lock:
+                self._move(PipeState.SEALED)
+            raise
+        with self._lock:
+            self._end_generation(generation, delete_uploaded=False)
+            self._generation = self._new_generation()
+            self._move(PipeState.OPEN)
+        return receipt
+
+    def _job_settings(
+        self,
+        mode: LoadMode | str,
+        granularity: Granularity | str | None,
+        upsert_keys: Iterable[str] | None,
+    ) -> dict[str, Any]:
+        settings: dict[str, Any] = {
+            "mode": LoadMode(mode),
+            "granularity": None if granularity is None else Granularity(granularity),
+            "truncate": self.truncate,
+            "force": self.force,
+            "upsert_keys": None if upsert_keys is None else tuple(upsert_keys),
+        }
+        # The same checks as the job's own, now, before anything is written.
+        Job(
+            base=str(self.store.base),
+            schema=self.destination.schema,
+            tables=(self.destination.table,),
+            **settings,
+        )
+        self.destination.validate()
+        return settings
+
+    def _deliver(
+        self, generation: _Generation, date: datetime | None, settings: dict[str, Any]
+    ) -> JobReceipt:
+        """Write the manifest and config (once per generation) and submit the job."""
+        if generation.manifest_key is None:
+            self._write_manifest_and_config(generation, date)
+        assert generation.date is not None
+        assert self._executor is not None
+        job = Job(
+            base=str(self.store.base),
+            schema=self.destination.schema,
+            tables=(self.destination.table,),
+            date=generation.date,
+            config=generation.config_key,
+            id=generation.job_id,
+            **settings,
+        )
+        log.info("%s: submitting job %s", self._table_name, job.id)
+        return self._executor.submit(job)
+
+    def _write_manifest_and_config(self, generation: _Generation, date: datetime | None) -> None:
+        manifest = self._manifest(generation).to_json()
+        config = self.destination.to_yaml(self._facts(generation)).encode()
+        schema, table = self.destination.schema, self.destination.table
+        # An explicit date is taken exactly (format_data_date refuses fractions of a second).
+        when = (
+            contract.data_date_now()
+            if date is None
+            else contract.parse_data_date(contract.format_data_date(date))
+        )
+        for _ in range(_DATE_ATTEMPTS):
+            manifest_key = contract.manifest_key(schema, table, when)
+            if self.store.put_if_absent(manifest_key, manifest, content_type="application/json") is not None:
+                config_key = contract.config_key(schema, table, when)
+                written = self.store.put_if_absent(config_key, config, content_type="application/x-yaml")
+                if written is None and self.store.get(config_key) != config:
+                    raise PipeError(
+                        f"{self._table_name}: a different load config already exists at "
+                        f"{self.store.url(config_key)}, beside the manifest just written at "
+                        f"{self.store.url(manifest_key)}; remove one of them and send again"
+                    )
+                generation.date = when
+                generation.manifest_key, generation.config_key = manifest_key, config_key
+                log.info("Writing manifest to %s", self.store.url(manifest_key))
+                return
+            if date is not None:
+                raise PipeError(
+                    f"{self._table_name}: a manifest for {contract.format_data_date(when)} already exists "
+                    f"at {self.store.url(manifest_key)}, and a manifest is never overwritten"
+                )
+            when += timedelta(seconds=1)
+        raise PipeError(f"{self._table_name}: no free data date found in {_DATE_ATTEMPTS} seconds")
+
+    def _facts(self, generation: _Generation) -> DataFacts:
+        """What the generation's rows hold, for the config's ``meta.rio``."""
+        stats = [segment.packer.stats() for segment in generation.segments]
+        text_columns = {
+            column.name
+            for column in self.destination.columns
+            if column.type in (ColumnType.TEXT.value, ColumnType.LONGTEXT.value)
+        }
+        lengths: dict[str, int] = {}
+        for snapshot in stats:
+            for key in snapshot.keys.values():
+                name = key.column or key.key.lower()
+                if name in text_columns:
+                    lengths[name] = max(lengths.get(name, 0), key.max_bytes)
+        minimums = [s.min_data_timestamp for s in stats if s.min_data_timestamp is not None]
+        maximums = [s.max_data_timestamp for s in stats if s.max_data_timestamp is not None]
+        return DataFacts(
+            rows=sum(s.rows for s in stats),
+            min_data_timestamp=min(minimums, default=None),
+            max_data_timestamp=max(maximums, default=None),
+            max_byte_lengths=dict(sorted(lengths.items())),
+        )
+
+    def close(self) -> None:
+        """Send what is packed, then close. If sending fails the pipe stays open: close again."""
+        with self._lock:
+            if self._state is PipeState.CLOSED:
+                return
+            self._raise_unless(PipeState.OPEN, PipeState.SEALED)
+            if self._executor is None and (self._generation.rows or self._pending):
+                raise NoJobEndpoint(
+                    f"{_NO_ENDPOINT} The pipe holds rows: give it a job endpoint or a target, or call "
+                    "close_without_sending()."
+                )
+            # Refuse rows from here on, so none arrives after the send and gets dropped.
+            self._closing = True
+            self._update_blocked()
+        try:
+            if self._executor is not None:
+                self._send(closing=True)
+        except BaseException:
+            with self._lock:
+                self._closing = False
+                self._update_blocked()
+            raise
+        with self._lock:
+            self._shut_down()
+
+    def close_without_sending(self) -> None:
+        """Close and drop whatever is buffered. Parts already stored stay in the store."""
+        with self._lock:
+            if self._state is PipeState.CLOSED:
+                return
+            self._raise_unless(PipeState.OPEN, PipeState.SEALED)
+            self._closing = True
+            self._shut_down()
+
+    def _shut_down(self) -> None:
+        self._end_generation(self._generation, delete_uploaded=False)
+        self._move(PipeState.CLOSED)
+        self._uploads.shutdown(wait=True)
+        self.store.close()
+
+    def __enter__(self) -> RedshiftIO:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.close_without_sending()
+
+    def __repr__(self) -> str:
+        return f"RedshiftIO({self._table_name}, base={self.store.base}, state={self._state.value})"
