@@ -1,0 +1,338 @@
+"""What every warehouse adapter provides, and the pieces they share.
+
+An adapter knows one warehouse's SQL dialect and driver; the loader (:mod:`rio.load`) knows the
+order of a load. The loader speaks to a :class:`Session` (one connection, explicit transactions)
+and asks the adapter for SQL text and for the few operations that differ too much to share: reading
+a table's columns, and COPY.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rio.config import Column, ColumnType, DestinationConfig, SqlFunction, parse_default
+from rio.errors import WarehouseError
+
+__all__ = [
+    "Adapter",
+    "CopyRequest",
+    "CopyResult",
+    "DataFile",
+    "Session",
+    "TableColumn",
+    "quote_identifier",
+    "quote_literal",
+]
+
+log = logging.getLogger("rio.sql")
+
+#: The canonical column types the emulated COPY understands, by config type.
+CANONICAL_TYPES: Mapping[str, str] = {
+    ColumnType.BOOLEAN.value: "boolean",
+    ColumnType.FLOAT.value: "double precision",
+    ColumnType.INT.value: "integer",
+    ColumnType.BIGINT.value: "bigint",
+    ColumnType.DATE.value: "date",
+    ColumnType.TIMESTAMP.value: "timestamp",
+    ColumnType.TEXT.value: "varchar(256)",
+    ColumnType.LONGTEXT.value: "varchar(65535)",
+}
+
+_VARCHAR = re.compile(r"varchar\((\d+)\)")
+
+
+def varchar_width(column_type: str) -> int | None:
+    """The width of a ``varchar(n)`` type, else None."""
+    match = _VARCHAR.fullmatch(column_type)
+    return int(match.group(1)) if match else None
+
+
+def quote_identifier(name: str) -> str:
+    """A double-quoted identifier; rio's names are already checked, this only guards the quotes."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    """A single-quoted SQL string literal. Only for statements that cannot take parameters."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """A column of a table as the warehouse describes it, in rio's canonical terms."""
+
+    name: str
+    type: str  # one of CANONICAL_TYPES' values, numeric(p,s), smallint, real, char(n), text, or raw
+    not_null: bool = False
+    default: Any = None  # parsed like a config default, or the raw expression text
+    primary_key: bool = False
+    dist_key: bool = False
+    sort_ord: int = 0
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One file a COPY reads."""
+
+    url: str
+    mandatory: bool = True
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class CopyRequest:
+    """A COPY of data files into one table."""
+
+    schema: str | None  # None for a temporary (staging) table
+    table: str
+    columns: Sequence[TableColumn]  # the target's columns, in table order
+    files: Sequence[DataFile]
+    manifest_url: str | None = None  # where the files' manifest is, when they came from one
+    gzip: bool = True
+    max_errors: int = 0
+    truncate_columns: bool = False
+    time_format: str = "auto"
+
+
+@dataclass
+class CopyResult:
+    rows: int
+    rejected: list[Any] = field(default_factory=list)
+
+
+class Session:
+    """One warehouse connection with explicit transactions; every statement is logged.
+
+    Statements use ``%s`` placeholders; an adapter whose driver wants another style converts them.
+    With ``dry_run`` nothing that writes is executed: statements are recorded in ``statements``.
+    """
+
+    def __init__(self, adapter: Adapter, connection: Any, *, dry_run: bool = False) -> None:
+        self.adapter = adapter
+        self.connection = connection
+        self.dry_run = dry_run
+        self.statements: list[str] = []
+        self.in_transaction = False
+
+    def _run(self, sql: str, params: Sequence[Any], shown: str) -> Any:
+        log.debug("%s %s", self.adapter.type, shown)
+        try:
+            return self.adapter.execute(self.connection, sql, params)
+        except Exception as exc:
+            raise self.adapter.translate_error(exc, shown) from exc
+
+    def execute(self, sql: str, params: Sequence[Any] = (), *, shown: str | None = None) -> None:
+        """Run a statement that writes (recorded, not run, in a dry run).
+
+        ``shown`` is what logs, records and errors say instead of ``sql``: the statement with its
+        credentials masked.
+        """
+        self.statements.append(shown or sql)
+        if not self.dry_run:
+            self._run(sql, params, shown or sql)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a statement that reads, and return its rows."""
+        cursor = self._run(sql, params, sql)
+        return list(cursor.fetchall()) if cursor is not None else []
+
+    def begin(self) -> None:
+        self.statements.append("BEGIN")
+        self.adapter.begin(self.connection)
+        self.in_transaction = True
+
+    def commit(self) -> None:
+        self.statements.append("COMMIT")
+        self.in_transaction = False
+        if self.dry_run:
+            self.adapter.rollback(self.connection)
+        else:
+            try:
+                self.adapter.commit(self.connection)
+            except Exception as exc:
+                raise self.adapter.translate_error(exc, "COMMIT") from exc
+
+    def rollback(self) -> None:
+        if self.in_transaction:
+            self.statements.append("ROLLBACK")
+        self.in_transaction = False
+        try:
+            self.adapter.rollback(self.connection)
+        except Exception as exc:  # a broken connection cannot roll back; closing it will
+            log.warning("rollback failed: %s", exc)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        self.begin()
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        else:
+            if self.in_transaction:
+                self.commit()
+
+    def close(self) -> None:
+        try:
+            self.connection.close()
+        except Exception as exc:
+            log.debug("closing the connection failed: %s", exc)
+
+
+class Adapter(ABC):
+    """A warehouse: its driver, its SQL, its COPY.
+
+    Subclasses set ``type`` (the name profiles and URLs use), build a connection from ``settings``
+    (the target's mapping), and implement the abstract methods. Drivers are imported lazily, in
+    ``connect``, so that ``import rio`` never imports one.
+    """
+
+    type: ClassVar[str]
+    #: Whether COPY is emulated by rio (reading the files itself) rather than run by the warehouse.
+    emulated_copy: ClassVar[bool] = True
+    #: Whether ALTER COLUMN TYPE may run inside a transaction (Redshift's may not).
+    widen_in_transaction: ClassVar[bool] = True
+    #: Whether the warehouse keeps DISTKEY/SORTKEY (only Redshift), so configs are compared on them.
+    has_dist_and_sort_keys: ClassVar[bool] = False
+    #: Whether primary keys are declared (informational in Redshift; left out where they'd be enforced).
+    declares_primary_keys: ClassVar[bool] = False
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.settings = dict(settings)
+
+    def __repr__(self) -> str:
+        shown = {key: ("***" if _secret(key) else value) for key, value in self.settings.items()}
+        return f"{type(self).__name__}({shown})"
+
+    # --- connections -------------------------------------------------------------------------------
+
+    @abstractmethod
+    def connect(self, *, dry_run: bool = False) -> Session: ...
+
+    def execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
+        cursor = connection.cursor()
+        cursor.execute(sql, tuple(params) if params else None)
+        return cursor
+
+    def begin(self, connection: Any) -> None:
+        connection.execute("BEGIN")
+
+    def commit(self, connection: Any) -> None:
+        connection.commit()
+
+    def rollback(self, connection: Any) -> None:
+        connection.rollback()
+
+    def translate_error(self, exc: Exception, sql: str) -> Exception:
+        """A driver error as a :class:`WarehouseError` naming the statement (never its parameters)."""
+        shown = sql if len(sql) < 300 else sql[:300] + "…"
+        return WarehouseError(f"{self.type}: {exc} (while running: {shown})")
+
+    def is_serialization_failure(self, exc: BaseException) -> bool:
+        """Whether a failed transaction may succeed when run again (a serialisation conflict)."""
+        return False
+
+    # --- SQL -----------------------------------------------------------------------------------------
+
+    def quote(self, name: str) -> str:
+        return quote_identifier(name)
+
+    def qualified(self, schema: str | None, table: str) -> str:
+        return self.quote(table) if schema is None else f"{self.quote(schema)}.{self.quote(table)}"
+
+    def type_sql(self, column: Column) -> str:
+        return CANONICAL_TYPES[column.type]
+
+    def default_sql(self, column: Column) -> str | None:
+        """The DEFAULT clause's expression for a config column, from its parsed default."""
+        value = column.default_value
+        if value is None:
+            return None
+        if isinstance(value, SqlFunction):
+            return {"getdate()": "CURRENT_TIMESTAMP", "sysdate": "CURRENT_TIMESTAMP"}.get(
+                value.name, value.name.upper()
+            )
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, (int, float)):
+            return repr(value)
+        return quote_literal(str(value))
+
+    def column_sql(self, column: Column, *, in_create: bool = True) -> str:
+        pieces = [self.quote(column.name), self.type_sql(column)]
+        default = self.default_sql(column)
+        if default is not None:
+            pieces.append(f"DEFAULT {default}")
+        if column.not_null:
+            pieces.append("NOT NULL")
+        return " ".join(pieces)
+
+    def create_schema_sql(self, schema: str) -> str:
+        return f"CREATE SCHEMA IF NOT EXISTS {self.quote(schema)}"
+
+    def create_table_sql(self, config: DestinationConfig) -> list[str]:
+        columns = ",\n  ".join(self.column_sql(column) for column in config.columns)
+        table = self.qualified(config.schema, config.table)
+        return [
+            self.create_schema_sql(config.schema),
+            f"CREATE TABLE IF NOT EXISTS {table} (\n  {columns}\n)",
+        ]
+
+    def add_column_sql(self, schema: str, table: str, column: Column) -> str:
+        definition = self.column_sql(column, in_create=False)
+        return f"ALTER TABLE {self.qualified(schema, table)} ADD COLUMN {definition}"
+
+    def widen_sql(self, schema: str, table: str, column: str, width: int) -> str | None:
+        """The statement that widens a VARCHAR, or None when the warehouse has no widths."""
+        return (
+            f"ALTER TABLE {self.qualified(schema, table)} ALTER COLUMN {self.quote(column)} "
+            f"TYPE varchar({width})"
+        )
+
+    def lock_sql(self, schema: str, table: str) -> str | None:
+        return f"LOCK TABLE {self.qualified(schema, table)}"
+
+    def create_staging_sql(self, schema: str, table: str, staging: str) -> str:
+        return f"CREATE TEMPORARY TABLE {self.quote(staging)} (LIKE {self.qualified(schema, table)})"
+
+    def row_order(self, staging: str) -> str | None:
+        """An expression that orders a staging table's rows as COPY wrote them, if the warehouse has one."""
+        return None
+
+    def drop_staging_sql(self, staging: str) -> str:
+        return f"DROP TABLE IF EXISTS {self.quote(staging)}"
+
+    # --- what differs too much to share -----------------------------------------------------------
+
+    @abstractmethod
+    def read_columns(self, session: Session, schema: str, table: str) -> list[TableColumn] | None:
+        """The table's columns in order, or None when it does not exist."""
+
+    @abstractmethod
+    def copy(self, session: Session, request: CopyRequest, store: Any) -> CopyResult:
+        """COPY the request's files into its table, inside the session's transaction."""
+
+    def parse_default_expression(self, column_type: str, expression: str | None) -> Any:
+        """A default as the catalogue prints it, parsed like a config default when possible."""
+        if expression is None:
+            return None
+        text = re.sub(r"::[\w ]+(\(\d+(,\d+)?\))?$", "", expression.strip()).strip()
+        text = text[1:-1] if text.startswith("(") and text.endswith(")") else text
+        for config_type, canonical in CANONICAL_TYPES.items():
+            if canonical == column_type:
+                try:
+                    return parse_default(config_type, text)
+                except Exception:
+                    break
+        return text
+
+
+def _secret(key: str) -> bool:
+    return any(word in key.lower() for word in ("password", "secret", "token", "key"))

@@ -1,0 +1,145 @@
+"""DuckDB, embedded: one database file, with Redshift's COPY emulated by rio.
+
+DuckDB has no VARCHAR widths, so a config's ``text`` (256 bytes) and ``longtext`` (65535 bytes) are
+enforced by the emulated COPY, in bytes, as Redshift would. DuckDB allows one writing process per
+file: a second loader waits for the file, which serialises loads of the same warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from typing import Any, ClassVar
+
+from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn
+from rio.adapters.emulated import decode_files
+from rio.errors import WarehouseError
+
+__all__ = ["DuckDBAdapter"]
+
+_TYPES = {
+    "BOOLEAN": "boolean",
+    "SMALLINT": "smallint",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "FLOAT": "real",
+    "REAL": "real",
+    "DOUBLE": "double precision",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "VARCHAR": "text",
+}
+_DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
+
+#: How long a loader waits for another process to let go of the database file.
+LOCK_WAIT_SECONDS = 120.0
+
+
+def canonical_type(printed: str) -> str:
+    if printed in _TYPES:
+        return _TYPES[printed]
+    match = _DECIMAL.fullmatch(printed)
+    return f"numeric({match.group(1)},{match.group(2)})" if match else printed.lower()
+
+
+class DuckDBAdapter(Adapter):
+    """``type: duckdb`` — ``path`` (the database file; created if absent)."""
+
+    type: ClassVar[str] = "duckdb"
+
+    @property
+    def path(self) -> str:
+        path = self.settings.get("path")
+        if not isinstance(path, str) or not path:
+            raise WarehouseError(
+                "duckdb: the target needs a path (duckdb:///file.duckdb, or path: in the profile)"
+            )
+        return path
+
+    def connect(self, *, dry_run: bool = False) -> Session:
+        import duckdb
+
+        path = self.path
+        deadline = time.monotonic() + float(self.settings.get("lock_wait", LOCK_WAIT_SECONDS))
+        while True:
+            try:
+                connection = duckdb.connect(path)
+                break
+            except duckdb.IOException as exc:
+                # Another process holds the file; it lets go when its load commits.
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise WarehouseError(f"duckdb: cannot open {path}: {exc}") from exc
+                time.sleep(0.1)
+            except duckdb.Error as exc:
+                raise WarehouseError(f"duckdb: cannot open {path}: {exc}") from exc
+        return Session(self, connection, dry_run=dry_run)
+
+    def execute(self, connection: Any, sql: str, params: Any) -> Any:
+        if params:
+            return connection.execute(sql.replace("%s", "?"), list(params))
+        return connection.execute(sql)
+
+    def begin(self, connection: Any) -> None:
+        connection.execute("BEGIN TRANSACTION")
+
+    def commit(self, connection: Any) -> None:
+        connection.execute("COMMIT")
+
+    def rollback(self, connection: Any) -> None:
+        try:
+            connection.execute("ROLLBACK")
+        except Exception as exc:
+            if "no transaction is active" not in str(exc).lower():
+                raise
+
+    def is_serialization_failure(self, exc: BaseException) -> bool:
+        import duckdb
+
+        return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+
+    def lock_sql(self, schema: str, table: str) -> str | None:
+        return None  # one writing process per file, and conflicts inside one process are retried
+
+    def widen_sql(self, schema: str, table: str, column: str, width: int) -> str | None:
+        return None  # DuckDB keeps no widths
+
+    def create_staging_sql(self, schema: str, table: str, staging: str) -> str:
+        source = self.qualified(schema, table)
+        return f"CREATE TEMPORARY TABLE {self.quote(staging)} AS SELECT * FROM {source} LIMIT 0"
+
+    def row_order(self, staging: str) -> str | None:
+        return "rowid"
+
+    def read_columns(self, session: Session, schema: str, table: str) -> list[TableColumn] | None:
+        rows = session.query(
+            "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns "
+            "WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
+            (schema, table),
+        )
+        if not rows:
+            return None
+        columns = []
+        for name, printed, nullable, default in rows:
+            kind = canonical_type(printed)
+            columns.append(
+                TableColumn(name, kind, nullable == "NO", self.parse_default_expression(kind, default))
+            )
+        return columns
+
+    def copy(self, session: Session, request: CopyRequest, store: Any) -> CopyResult:
+        names = ", ".join(self.quote(column.name) for column in request.columns)
+        target = self.qualified(request.schema, request.table)
+        handle, path = tempfile.mkstemp(prefix="rio-copy-", suffix=".csv")
+        try:
+            with os.fdopen(handle, "wb") as csv:
+                result = decode_files(request, store, "csv", csv.write)
+            statement = (
+                f"COPY {target} ({names}) FROM '{path}' (FORMAT csv, HEADER false, DELIMITER ',', "
+                "QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n', NULL '', allow_quoted_nulls false)"
+            )
+            session.execute(statement)
+            return result
+        finally:
+            os.unlink(path)

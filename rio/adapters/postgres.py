@@ -1,0 +1,152 @@
+"""PostgreSQL, through psycopg 3, with Redshift's COPY emulated by rio.
+
+Tables get the same types as on Redshift (``varchar(n)`` and so on), but no PRIMARY KEY constraint:
+Redshift does not enforce keys, and an enforced one would refuse rows Redshift loads. VARCHAR
+lengths are checked in bytes by the emulated COPY before PostgreSQL counts characters.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn
+from rio.adapters.emulated import decode_files
+from rio.errors import WarehouseError
+
+__all__ = ["PostgresAdapter"]
+
+#: Settings passed to libpq as they are (psycopg.connect keyword arguments).
+_LIBPQ = (
+    "host",
+    "port",
+    "user",
+    "password",
+    "dbname",
+    "sslmode",
+    "connect_timeout",
+    "options",
+    "application_name",
+)
+
+_TYPES = {
+    "boolean": "boolean",
+    "smallint": "smallint",
+    "integer": "integer",
+    "bigint": "bigint",
+    "real": "real",
+    "double precision": "double precision",
+    "date": "date",
+    "timestamp without time zone": "timestamp",
+    "text": "text",
+    "character varying": "text",
+}
+_SIZED = re.compile(r"(character varying|character|numeric)\((\d+)(?:,(\d+))?\)")
+
+_COLUMNS_SQL = """
+SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+       pg_get_expr(d.adbin, d.adrelid), COALESCE(i.indisprimary, false)
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY(i.indkey)
+WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum
+"""
+_EXISTS_SQL = """
+SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'p')
+"""
+
+
+def canonical_type(printed: str) -> str:
+    """PostgreSQL's ``format_type`` text in rio's canonical terms (unknown types pass through)."""
+    if printed in _TYPES:
+        return _TYPES[printed]
+    match = _SIZED.fullmatch(printed)
+    if match:
+        kind, first, second = match.groups()
+        if kind == "character varying":
+            return f"varchar({first})"
+        if kind == "character":
+            return f"char({first})"
+        return f"numeric({first},{second or 0})"
+    return printed
+
+
+class PostgresAdapter(Adapter):
+    """``type: postgres`` — host, port, user, password, dbname, and any libpq setting."""
+
+    type: ClassVar[str] = "postgres"
+
+    def connect(self, *, dry_run: bool = False) -> Session:
+        import psycopg
+
+        kwargs: dict[str, Any] = {key: self.settings[key] for key in _LIBPQ if key in self.settings}
+        kwargs.setdefault("connect_timeout", 10)
+        kwargs.setdefault("application_name", "rio")
+        try:
+            # Autocommit: rio issues BEGIN and COMMIT itself, so no statement runs in a hidden transaction.
+            connection = psycopg.connect(autocommit=True, **kwargs)
+        except psycopg.Error as exc:
+            where = f"{kwargs.get('host', 'localhost')}:{kwargs.get('port', 5432)}/{kwargs.get('dbname', '')}"
+            raise WarehouseError(f"postgres: cannot connect to {where}: {str(exc).strip()}") from exc
+        return Session(self, connection, dry_run=dry_run)
+
+    def execute(self, connection: Any, sql: str, params: Any) -> Any:
+        return connection.execute(sql, tuple(params) if params else None)
+
+    def begin(self, connection: Any) -> None:
+        connection.execute("BEGIN")
+
+    def commit(self, connection: Any) -> None:
+        connection.execute("COMMIT")
+
+    def rollback(self, connection: Any) -> None:
+        if not connection.closed:
+            connection.execute("ROLLBACK")
+
+    def is_serialization_failure(self, exc: BaseException) -> bool:
+        sqlstate = getattr(exc, "sqlstate", None)
+        if sqlstate in ("40001", "40P01"):
+            return True
+        # Two loaders creating one table (or schema) at once: the loser meets the catalogue's unique
+        # index; running again finds the table there.
+        constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
+        return sqlstate == "23505" and constraint.startswith("pg_")
+
+    def lock_sql(self, schema: str, table: str) -> str | None:
+        return f"LOCK TABLE {self.qualified(schema, table)} IN ACCESS EXCLUSIVE MODE"
+
+    def row_order(self, staging: str) -> str | None:
+        # A staging table filled by one COPY keeps its rows in file order.
+        return "ctid"
+
+    def read_columns(self, session: Session, schema: str, table: str) -> list[TableColumn] | None:
+        rows = session.query(_COLUMNS_SQL, (schema, table))
+        if not rows and not session.query(_EXISTS_SQL, (schema, table)):
+            return None
+        columns = []
+        for name, printed, not_null, default, primary in rows:
+            kind = canonical_type(printed)
+            columns.append(
+                TableColumn(
+                    name, kind, bool(not_null), self.parse_default_expression(kind, default), bool(primary)
+                )
+            )
+        return columns
+
+    def copy(self, session: Session, request: CopyRequest, store: Any) -> CopyResult:
+        names = ", ".join(self.quote(column.name) for column in request.columns)
+        statement = f"COPY {self.qualified(request.schema, request.table)} ({names}) FROM STDIN"
+        session.statements.append(statement)
+        if session.dry_run:
+            return CopyResult(0)
+        try:
+            with session.connection.cursor() as cursor, cursor.copy(statement) as copy:
+                return decode_files(request, store, "postgres", copy.write)
+        except Exception as exc:
+            if getattr(exc, "sqlstate", None) is None:
+                raise
+            raise self.translate_error(exc, statement) from exc

@@ -1,0 +1,573 @@
+"""The loader against real warehouses: the same cases on PostgreSQL and on a DuckDB file.
+
+Data is laid out as producers write it — rio's manifests of gzip'd parts, and the Go tools' single
+``.json.gz`` files — by plain ``json`` and ``gzip`` here, not by rio, so the loader is checked
+against the contract rather than against itself.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rio import contract
+from rio.config import Column, DataFacts, DestinationConfig
+from rio.contract import Job, LoadMode, Manifest, ManifestEntry
+from rio.errors import (
+    ConfigFileError,
+    CopyFailed,
+    DataNotFound,
+    LoadRefused,
+    SchemaMismatch,
+    UnknownAdapter,
+    WarehouseError,
+)
+from rio.load import LoadOptions, Status, run_job
+
+SCHEMA, TABLE = "analytics", "events"
+CONFIG = DestinationConfig(
+    SCHEMA,
+    TABLE,
+    [
+        Column("ts", "timestamp", sort_ord=1),
+        Column("id", "bigint", dist_key=True),
+        Column("name", "text"),
+        Column("amount", "float"),
+        Column("ok", "boolean"),
+    ],
+    data_timestamp_column="ts",
+)
+D1 = datetime(2026, 11, 20, 10, 0, 0, tzinfo=timezone.utc)
+D2 = datetime(2026, 11, 21, 10, 0, 0, tzinfo=timezone.utc)
+
+
+@dataclass
+class Warehouse:
+    kind: str
+    url: str
+    path: Path | None = None
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        if self.kind == "postgres":
+            import psycopg
+
+            with psycopg.connect(self.url) as conn:
+                return conn.execute(sql).fetchall()
+        import duckdb
+
+        with duckdb.connect(str(self.path)) as conn:
+            return conn.execute(sql).fetchall()
+
+    def execute(self, sql: str) -> None:
+        if self.kind == "postgres":
+            import psycopg
+
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                conn.execute(sql)
+            return
+        import duckdb
+
+        with duckdb.connect(str(self.path)) as conn:
+            conn.execute(sql)
+
+    def count(self, table: str = f"{SCHEMA}.{TABLE}") -> int:
+        return int(self.rows(f"SELECT count(*) FROM {table}")[0][0])
+
+    def ids(self) -> list[int]:
+        return [int(r[0]) for r in self.rows(f"SELECT id FROM {SCHEMA}.{TABLE} ORDER BY id")]
+
+
+@pytest.fixture(params=["postgres", "duckdb"])
+def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Warehouse:
+    if request.param == "postgres":
+        return Warehouse("postgres", request.getfixturevalue("pg_url"))
+    path = tmp_path / "warehouse.duckdb"
+    return Warehouse("duckdb", f"duckdb:///{path}", path)
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    path = tmp_path / "base"
+    path.mkdir()
+    return path
+
+
+def event(i: int, day: datetime = D2, **extra: Any) -> dict[str, Any]:
+    stamp = day.replace(tzinfo=None) + timedelta(seconds=i)
+    return {
+        "ts": stamp.isoformat(),
+        "id": i,
+        "name": f"event {i}",
+        "amount": i / 4,
+        "ok": i % 2 == 0,
+        **extra,
+    }
+
+
+def ndjson(rows: Sequence[dict[str, Any] | str]) -> bytes:
+    return b"".join((r if isinstance(r, str) else json.dumps(r)).encode() + b"\n" for r in rows)
+
+
+def publish(
+    base: Path,
+    rows: Sequence[dict[str, Any] | str],
+    date: datetime = D2,
+    *,
+    config: DestinationConfig = CONFIG,
+    layout: str = "manifest",
+    parts: int = 2,
+    facts: DataFacts | None = None,
+    entries: Sequence[ManifestEntry] = (),
+) -> None:
+    """Lay out data and config for one date as a producer would."""
+    schema, table = config.schema, config.table
+    (base / contract.config_key(schema, table, date)).write_text(config.to_yaml(facts))
+    if layout == "json.gz":
+        (base / contract.data_key(schema, table, date, "json.gz")).write_bytes(gzip.compress(ndjson(rows)))
+        return
+    if layout == "json":
+        (base / contract.data_key(schema, table, date, "json")).write_bytes(ndjson(rows))
+        return
+    run_id = contract.new_run_id()
+    listed = list(entries)
+    size = max(1, -(-len(rows) // parts))
+    for number, start in enumerate(range(0, max(len(rows), 1), size)):
+        key = contract.part_key(schema, table, run_id, number)
+        path = base / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(gzip.compress(ndjson(rows[start : start + size])))
+        listed.append(ManifestEntry(f"file://{path}", mandatory=True, content_length=path.stat().st_size))
+    (base / contract.manifest_key(schema, table, date)).write_bytes(Manifest(tuple(listed)).to_json())
+
+
+def job(base: Path, date: datetime | None = D2, **fields: Any) -> Job:
+    return Job(base=str(base), schema=SCHEMA, tables=(TABLE,), date=date, **fields)
+
+
+def load(warehouse: Warehouse, the_job: Job, **options: Any) -> Any:
+    report = run_job(the_job, warehouse.url, options=LoadOptions(**options) if options else None)
+    (outcome,) = report.outcomes
+    return outcome
+
+
+# --- the first load, and loading again ------------------------------------------------------------------
+
+
+def test_a_first_load_creates_the_table_and_loads_every_row(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i) for i in range(100)])
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert outcome.rows == 100
+    assert warehouse.ids() == list(range(100))
+    ts, name, amount, ok = warehouse.rows(f"SELECT ts, name, amount, ok FROM {SCHEMA}.{TABLE} WHERE id = 3")[
+        0
+    ]
+    assert ts == datetime(2026, 11, 21, 10, 0, 3)
+    assert (name, amount, ok) == ("event 3", 0.75, False)
+
+
+def test_the_ledger_records_the_load(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i) for i in range(10)])
+    load(warehouse, job(base, id="job-1"))
+    ((schema, table, date, mode, manifest, digest, rows, job_id),) = warehouse.rows(
+        "SELECT schema_name, table_name, data_date, mode, manifest_url, manifest_sha256, rows_loaded, "
+        f"job_id FROM {SCHEMA}.rio_loads"
+    )
+    assert (schema, table, date, mode, rows, job_id) == (
+        SCHEMA,
+        TABLE,
+        D2.replace(tzinfo=None),
+        "append",
+        10,
+        "job-1",
+    )
+    assert manifest == f"file://{base}/{contract.manifest_key(SCHEMA, TABLE, D2)}"
+    assert digest is not None
+    assert len(digest) == 64
+
+
+def test_the_same_job_twice_loads_once(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i) for i in range(50)])
+    first = load(warehouse, job(base))
+    second = load(warehouse, job(base))
+    assert (first.status, second.status) == (Status.LOADED, Status.ALREADY_LOADED)
+    assert "50 rows" in second.detail
+    assert warehouse.count() == 50
+    assert warehouse.count(f"{SCHEMA}.rio_loads") == 1
+
+
+def test_force_in_append_mode_is_refused_because_it_would_double_the_rows(
+    warehouse: Warehouse, base: Path
+) -> None:
+    publish(base, [event(i) for i in range(5)])
+    load(warehouse, job(base))
+    outcome = load(warehouse, job(base, force=True))
+    assert outcome.status is Status.FAILED
+    assert isinstance(outcome.error, LoadRefused)
+    assert "would load its rows a second time" in str(outcome.error)
+    assert warehouse.count() == 5
+
+
+def test_force_in_truncate_mode_loads_again_in_place(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i) for i in range(5)])
+    load(warehouse, job(base))
+    outcome = load(warehouse, job(base, force=True, mode=LoadMode.TRUNCATE))
+    assert outcome.status is Status.LOADED
+    assert warehouse.ids() == list(range(5))
+
+
+def test_without_a_date_the_latest_data_is_loaded(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i, D1) for i in range(3)], D1)
+    publish(base, [event(i, D2) for i in range(100, 104)], D2)
+    outcome = load(warehouse, job(base, date=None))
+    assert outcome.status is Status.LOADED
+    assert outcome.date == D2
+    assert warehouse.ids() == [100, 101, 102, 103]
+
+
+# --- staleness and modes --------------------------------------------------------------------------------
+
+
+def test_stale_data_is_skipped_and_loaded_with_force(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i, D2) for i in range(3)], D2)
+    publish(base, [event(i, D1) for i in range(10, 13)], D1)
+    assert load(warehouse, job(base, D2)).status is Status.LOADED
+    stale = load(warehouse, job(base, D1))
+    assert stale.status is Status.STALE
+    assert "later than this day" in stale.detail
+    assert warehouse.ids() == [0, 1, 2]
+    forced = load(warehouse, job(base, D1, force=True))
+    assert forced.status is Status.LOADED
+    assert warehouse.ids() == [0, 1, 2, 10, 11, 12]
+
+
+def test_truncate_without_force_still_refuses_stale_data(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i, D2) for i in range(3)], D2)
+    publish(base, [event(i, D1) for i in range(10, 13)], D1)
+    load(warehouse, job(base, D2))
+    outcome = load(warehouse, job(base, D1, mode=LoadMode.TRUNCATE))
+    assert outcome.status is Status.STALE
+    assert warehouse.ids() == [0, 1, 2]
+
+
+def test_data_of_the_same_day_is_not_stale(warehouse: Warehouse, base: Path) -> None:
+    later = D2 + timedelta(hours=3)
+    publish(base, [event(i, later) for i in range(3)], later)
+    publish(base, [event(i, D2) for i in range(10, 12)], D2)
+    load(warehouse, job(base, later))
+    assert load(warehouse, job(base, D2)).status is Status.LOADED
+    hourly = load(warehouse, job(base, D2 - timedelta(hours=1), granularity=contract.Granularity.HOUR))
+    assert hourly.status is Status.FAILED  # nothing was published for that hour
+    assert isinstance(hourly.error, DataNotFound)
+
+
+def test_truncate_replaces_every_row(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i, D1) for i in range(5)], D1)
+    publish(base, [event(i, D2) for i in range(100, 102)], D2)
+    load(warehouse, job(base, D1))
+    assert load(warehouse, job(base, D2, mode=LoadMode.TRUNCATE)).status is Status.LOADED
+    assert warehouse.ids() == [100, 101]
+
+
+def test_refresh_replaces_the_rows_of_the_dates_day(warehouse: Warehouse, base: Path) -> None:
+    morning, evening = D2.replace(hour=8), D2.replace(hour=20)
+    publish(base, [event(i, D1) for i in range(3)], D1)
+    publish(base, [event(i, morning) for i in range(10, 13)], morning)
+    publish(base, [event(i, evening) for i in range(20, 22)], evening)
+    for date in (D1, morning):
+        load(warehouse, job(base, date))
+    outcome = load(warehouse, job(base, evening, mode=LoadMode.REFRESH))
+    assert outcome.status is Status.LOADED
+    # The morning's rows share the evening's day, so they are replaced; the day before stays.
+    assert warehouse.ids() == [0, 1, 2, 20, 21]
+
+
+def test_upsert_keeps_the_last_row_per_key_and_null_keys_match(warehouse: Warehouse, base: Path) -> None:
+    first = [event(1, name="old"), event(2, name="old"), {**event(3), "id": None, "name": "old null"}]
+    publish(base, first, D1)
+    load(warehouse, job(base, D1, mode=LoadMode.UPSERT, upsert_keys=("id",)))
+    later = D2
+    second = [
+        event(2, later, name="newer"),
+        event(2, later - timedelta(hours=1), name="older in the batch"),
+        event(4, later, name="new"),
+        {**event(9, later), "id": None, "name": "new null"},
+        {
+            **event(10, later),
+            "id": 4,
+            "ts": (later.replace(tzinfo=None) + timedelta(seconds=4)).isoformat(),
+            "name": "same time, later in file",
+        },
+    ]
+    publish(base, second, later, parts=1)
+    outcome = load(warehouse, job(base, later, mode=LoadMode.UPSERT, upsert_keys=("id",)))
+    assert outcome.status is Status.LOADED, outcome.error
+    rows = sorted(
+        warehouse.rows(f"SELECT id, name FROM {SCHEMA}.{TABLE}"), key=lambda r: (r[0] is None, r[0] or 0)
+    )
+    assert rows == [(1, "old"), (2, "newer"), (4, "same time, later in file"), (None, "new null")]
+
+
+# --- the table's schema ---------------------------------------------------------------------------------
+
+
+def test_a_new_config_column_is_added(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i, D1) for i in range(2)], D1)
+    load(warehouse, job(base, D1))
+    wider = DestinationConfig(SCHEMA, TABLE, [*CONFIG.columns, Column("country", "text")], "ts")
+    publish(base, [event(5, D2, country="NL")], D2, config=wider)
+    assert load(warehouse, job(base, D2)).status is Status.LOADED
+    assert warehouse.rows(f"SELECT id, country FROM {SCHEMA}.{TABLE} ORDER BY id") == [
+        (0, None),
+        (1, None),
+        (5, "NL"),
+    ]
+
+
+def test_a_changed_column_type_is_a_mismatch_naming_column_and_values(
+    warehouse: Warehouse, base: Path
+) -> None:
+    publish(base, [event(1, D1)], D1)
+    load(warehouse, job(base, D1))
+    changed = DestinationConfig(
+        SCHEMA, TABLE, [Column("ts", "timestamp"), Column("id", "text"), Column("name", "text")], "ts"
+    )
+    publish(base, [event(2, D2)], D2, config=changed)
+    outcome = load(warehouse, job(base, D2))
+    assert outcome.status is Status.FAILED
+    assert isinstance(outcome.error, SchemaMismatch)
+    assert "'id' property type" in str(outcome.error)
+    assert "'varchar(256)'" in str(outcome.error)
+    assert "'bigint'" in str(outcome.error)
+    assert warehouse.count() == 1
+
+
+def test_a_not_null_column_without_default_cannot_be_added(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(1, D1)], D1)
+    load(warehouse, job(base, D1))
+    stricter = DestinationConfig(SCHEMA, TABLE, [*CONFIG.columns, Column("must", "int", not_null=True)], "ts")
+    publish(base, [event(2, D2, must=1)], D2, config=stricter)
+    outcome = load(warehouse, job(base, D2))
+    assert isinstance(outcome.error, SchemaMismatch)
+    assert "NOT NULL without a default" in str(outcome.error)
+
+
+def test_a_varchar_too_narrow_for_the_data_is_widened(warehouse: Warehouse, base: Path) -> None:
+    if warehouse.kind == "duckdb":
+        pytest.skip("DuckDB keeps no VARCHAR widths, so there is nothing to widen")
+    warehouse.execute(f"CREATE SCHEMA {SCHEMA}")
+    warehouse.execute(
+        f"CREATE TABLE {SCHEMA}.{TABLE} "
+        "(ts timestamp, id bigint, name varchar(10), amount double precision, ok boolean)"
+    )
+    publish(base, [event(1, name="a name longer than ten")], facts=DataFacts(max_byte_lengths={"name": 22}))
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert any("TYPE varchar(256)" in statement for statement in outcome.statements)
+    assert warehouse.rows(f"SELECT name FROM {SCHEMA}.{TABLE}") == [("a name longer than ten",)]
+
+
+# --- Redshift's COPY semantics ---------------------------------------------------------------------------
+
+
+def test_copy_follows_redshift_json_auto(warehouse: Warehouse, base: Path) -> None:
+    rows = [
+        {"TS": "2026-11-21T10:00:01Z", "ID": 1, "Name": "case-insensitive keys", "extra": "ignored"},
+        {"ts": "2026-11-21 10:00:02", "id": 2},  # missing keys load NULL
+        {"ts": "2026-11-21T10:00:03+02:00", "id": 3, "amount": "", "ok": "yes", "name": {"nested": [1, 2]}},
+    ]
+    publish(base, rows, parts=1)
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    got = warehouse.rows(f"SELECT id, ts, name, amount, ok FROM {SCHEMA}.{TABLE} ORDER BY id")
+    assert got == [
+        (1, datetime(2026, 11, 21, 10, 0, 1), "case-insensitive keys", None, None),
+        (2, datetime(2026, 11, 21, 10, 0, 2), None, None, None),
+        (3, datetime(2026, 11, 21, 10, 0, 3), '{"nested":[1,2]}', None, True),
+    ]
+
+
+def test_a_file_listed_twice_loads_twice_and_a_missing_optional_file_is_skipped(
+    warehouse: Warehouse, base: Path
+) -> None:
+    part = base / "extra.json.gz"
+    part.write_bytes(gzip.compress(ndjson([event(7)])))
+    entries = [
+        ManifestEntry(f"file://{part}", mandatory=True),
+        ManifestEntry(f"file://{part}", mandatory=True),
+        ManifestEntry(f"file://{base}/absent.json.gz", mandatory=False),
+    ]
+    publish(base, [event(1)], entries=entries, parts=1)
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert warehouse.ids() == [1, 7, 7]
+
+
+def test_a_missing_mandatory_file_fails_and_leaves_the_table_untouched(
+    warehouse: Warehouse, base: Path
+) -> None:
+    publish(base, [event(1, D1)], D1)
+    load(warehouse, job(base, D1))
+    publish(base, [event(2)], entries=[ManifestEntry(f"file://{base}/gone.json.gz", mandatory=True)])
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.FAILED
+    assert isinstance(outcome.error, CopyFailed)
+    assert "gone.json.gz" in str(outcome.error)
+    assert "mandatory" in str(outcome.error)
+    assert warehouse.ids() == [1]
+
+
+def test_bad_rows_fail_the_load_naming_file_line_column_value_reason_and_code(
+    warehouse: Warehouse, base: Path
+) -> None:
+    rows = [event(1), {**event(2), "id": "twelve"}, event(3)]
+    publish(base, rows, parts=1)
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.FAILED
+    error = outcome.error
+    assert isinstance(error, CopyFailed)
+    (rejected,) = error.errors
+    assert (rejected.line, rejected.column, rejected.value, rejected.code) == (2, "id", "twelve", 1207)
+    assert "Invalid digit" in rejected.reason
+    assert rejected.file.endswith("000000.json.gz")
+    assert "line 2, column id, value 'twelve'" in str(error)
+    assert warehouse.rows(f"SELECT count(*) FROM information_schema.tables WHERE table_name = '{TABLE}'") == [
+        (0,)
+    ]
+
+
+def test_maxerror_lets_a_few_bad_rows_be_skipped(warehouse: Warehouse, base: Path) -> None:
+    rows = [event(1), {**event(2), "id": "x"}, {**event(3), "ts": "not a time"}, event(4)]
+    publish(base, rows, parts=1)
+    assert load(warehouse, job(base), max_errors=2).status is Status.FAILED  # 2 errors reach MAXERROR 2
+    outcome = load(warehouse, job(base), max_errors=3)
+    assert outcome.status is Status.LOADED
+    assert warehouse.ids() == [1, 4]
+
+
+def test_a_corrupt_gzip_part_fails_the_load(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i) for i in range(100)], parts=1)
+    (part,) = list((base / SCHEMA / TABLE / "parts").rglob("*.json.gz"))
+    data = bytearray(part.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    part.write_bytes(bytes(data))
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.FAILED
+    assert isinstance(outcome.error, CopyFailed)
+
+
+def test_data_written_by_the_go_tools_loads(warehouse: Warehouse, base: Path) -> None:
+    go_config = (
+        "events:\n  dest: events\n  columns:\n  - dest: ts\n    type: timestamp\n    sortord: 1\n"
+        "  - dest: id\n    type: bigint\n    distkey: true\n  - dest: name\n    type: text\n"
+        "  meta:\n    datadatecolumn: ts\n    schema: analytics\n"
+    )
+    (base / contract.config_key(SCHEMA, TABLE, D2)).write_text(go_config)
+    (base / contract.data_key(SCHEMA, TABLE, D2, "json.gz")).write_bytes(
+        gzip.compress(ndjson([event(1), event(2)]))
+    )
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert warehouse.ids() == [1, 2]
+
+
+def test_a_plain_json_file_in_the_partitioned_layout_loads(warehouse: Warehouse, base: Path) -> None:
+    folder = base / contract.partition_prefix(SCHEMA, TABLE, D2)
+    folder.mkdir(parents=True)
+    (folder / f"{SCHEMA}_{TABLE}_{contract.format_data_date(D2)}.json").write_bytes(ndjson([event(5)]))
+    (folder / contract.config_key(SCHEMA, TABLE, D2)).write_text(CONFIG.to_yaml())
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert warehouse.ids() == [5]
+
+
+# --- bad inputs -----------------------------------------------------------------------------------------
+
+
+def test_missing_data_is_a_clear_failure(warehouse: Warehouse, base: Path) -> None:
+    outcome = load(warehouse, job(base))
+    assert isinstance(outcome.error, DataNotFound)
+    assert "no data for 2026-11-21T10:00:00Z" in str(outcome.error)
+
+
+def test_a_missing_config_is_a_clear_failure(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(1)])
+    (base / contract.config_key(SCHEMA, TABLE, D2)).unlink()
+    outcome = load(warehouse, job(base))
+    assert isinstance(outcome.error, DataNotFound)
+    assert "no load config" in str(outcome.error)
+
+
+def test_a_malformed_config_names_the_file_and_field(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(1)])
+    (base / contract.config_key(SCHEMA, TABLE, D2)).write_text("events:\n  dest: events\n  columns: 5\n")
+    outcome = load(warehouse, job(base))
+    assert isinstance(outcome.error, ConfigFileError)
+    assert "events.columns" in str(outcome.error)
+
+
+def test_an_unknown_adapter_type_is_refused(base: Path) -> None:
+    with pytest.raises(UnknownAdapter, match="no warehouse adapter of type 'oracle'"):
+        run_job(job(base), {"type": "oracle"})
+    with pytest.raises(UnknownAdapter, match="unknown scheme"):
+        run_job(job(base), "mysql://localhost/db")
+
+
+def test_an_unreachable_database_is_a_failed_outcome(base: Path) -> None:
+    publish(base, [event(1)])
+    report = run_job(job(base), "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+    (outcome,) = report.outcomes
+    assert outcome.status is Status.FAILED
+    assert isinstance(outcome.error, WarehouseError)
+    assert "cannot connect to 127.0.0.1:1" in str(outcome.error)
+
+
+def test_one_tables_failure_does_not_stop_the_others(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(1)])
+    other = DestinationConfig(SCHEMA, "clicks", [Column("ts", "timestamp"), Column("id", "int")], "ts")
+    publish(base, [{"ts": "2026-11-21T10:00:00", "id": "bad"}], config=other, parts=1)
+    report = run_job(Job(base=str(base), schema=SCHEMA, tables=("clicks", TABLE), date=D2), warehouse.url)
+    assert [o.status for o in report.outcomes] == [Status.FAILED, Status.LOADED]
+    with pytest.raises(CopyFailed):
+        report.raise_for_failures()
+
+
+# --- dry runs, concurrency ------------------------------------------------------------------------------
+
+
+def test_a_dry_run_returns_the_sql_and_changes_nothing(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(1)])
+    outcome = load(warehouse, job(base), dry_run=True)
+    assert outcome.status is Status.LOADED
+    text = "\n".join(outcome.statements)
+    assert "CREATE TABLE IF NOT EXISTS" in text
+    assert "INSERT INTO" in text
+    assert warehouse.rows(f"SELECT count(*) FROM information_schema.tables WHERE table_name = '{TABLE}'") == [
+        (0,)
+    ]
+
+
+def test_two_loaders_of_one_table_at_once_load_it_once(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i) for i in range(1000)], parts=4)
+    outcomes: list[Any] = []
+
+    def run() -> None:
+        outcomes.append(load(warehouse, job(base)))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(o.status.value for o in outcomes) == ["already loaded", "loaded"], [
+        o.error for o in outcomes
+    ]
+    assert warehouse.count() == 1000
