@@ -77,6 +77,7 @@ def decode_files(
             log.warning("skipping %s: it does not exist and is not mandatory", file.url)
             continue
         read_any = True
+        log.debug("reading %s into %s", file.url, request.table)
         with stream:
             first = stream.read(CHUNK_BYTES)
             decoder = Decoder(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn
+from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn, log
 from rio.adapters.emulated import decode_files
 from rio.errors import WarehouseError
 
@@ -141,6 +141,7 @@ class PostgresAdapter(Adapter):
         names = ", ".join(self.quote(column.name) for column in request.columns)
         statement = f"COPY {self.qualified(request.schema, request.table)} ({names}) FROM STDIN"
         session.statements.append(statement)
+        log.debug("%s %s", self.type, statement)
         if session.dry_run:
             return CopyResult(0)
         try:

@@ -1,0 +1,132 @@
+"""RedshiftIO throughput and memory: from pack() to parts stored, against the packer alone.
+
+In one run: the packer alone (parts taken and dropped by a consumer thread), then RedshiftIO storing
+its parts in a local directory and in moto's S3 server (in this process, so it competes for the same
+two cores — a real S3 would not). Each is the best of three, over 1,000,000 event rows. Then the peak
+RSS growth of streaming 10 million rows through a pipe with a 10 MB buffer into a local directory
+(target: at most 2 x buffer_size + 32 MB).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rows import event_rows
+
+from rio import Packer
+from rio.config import Column, DestinationConfig
+from rio.pipe import RedshiftIO
+from rio.storage import LocalStore, ObjectStore, open_store
+from support.s3 import FAKE_AWS_ENVIRONMENT, S3Server
+
+ROWS = 1_000_000
+STREAMED = 10_000_000
+BUFFER = 10_000_000
+CONFIG = DestinationConfig(
+    "bench",
+    "events",
+    [
+        Column("id", "text"),
+        Column("user_id", "bigint"),
+        Column("event", "text"),
+        Column("ts", "timestamp"),
+        Column("path", "text"),
+        Column("ms", "float"),
+        Column("ok", "boolean"),
+    ],
+    data_timestamp_column="ts",
+)
+
+
+def best_of(run: Callable[[], None], repeats: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(field)
+
+
+def main() -> None:
+    import os
+
+    os.environ.update(FAKE_AWS_ENVIRONMENT)
+    rows = list(event_rows(ROWS))
+
+    def packer_alone() -> None:
+        packer = Packer(buffer_size=BUFFER)
+        consumer = threading.Thread(target=lambda: [None for _ in packer])
+        consumer.start()
+        packer.pack_many(rows)
+        packer.close()
+        consumer.join()
+
+    def pipe_into(make_store: Callable[[], ObjectStore]) -> Callable[[], None]:
+        def run() -> None:
+            pipe = RedshiftIO(CONFIG, store=make_store(), buffer_size=BUFFER)
+            pack = pipe.pack
+            for row in rows:
+                pack(row)
+            pipe.seal()  # returns once every part is stored
+            pipe.close_without_sending()
+
+        return run
+
+    server = S3Server().start()
+    import boto3
+
+    boto3.client("s3", endpoint_url=server.endpoint_url, region_name="us-east-1").create_bucket(
+        Bucket="bench"
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        cases = [
+            ("packer alone (parts dropped)", packer_alone),
+            ("RedshiftIO -> local directory", pipe_into(lambda: LocalStore(Path(scratch) / "local"))),
+            (
+                "RedshiftIO -> moto S3 server",
+                pipe_into(lambda: open_store("s3://bench/runs", endpoint_url=server.endpoint_url)),
+            ),
+        ]
+        results = [(name, best_of(run)) for name, run in cases]
+    server.stop()
+    base = results[0][1]
+    print(f"{ROWS:,} event rows, 10 MB parts, best of 3\n")
+    print(f"{'':34} {'rows/s':>12} {'vs packer':>10}")
+    for name, seconds in results:
+        print(f"{name:34} {ROWS / seconds:>12,.0f} {base / seconds:>9.2f}x")
+
+    with tempfile.TemporaryDirectory() as scratch:
+        pool = rows[:100_000]
+        pipe = RedshiftIO(CONFIG, store=LocalStore(Path(scratch) / "stream"), buffer_size=BUFFER)
+        Path("/proc/self/clear_refs").write_text("5")
+        start = status_kib("VmRSS")
+        started = time.perf_counter()
+        for _ in range(STREAMED // len(pool)):
+            pipe.pack_many(pool)
+        pipe.seal()
+        seconds = time.perf_counter() - started
+        growth = (status_kib("VmHWM") - start) * 1024 / 1e6
+        pipe.close_without_sending()
+    print(
+        f"\nstreamed {STREAMED:,} rows into a local directory in {seconds:.1f} s "
+        f"({STREAMED / seconds:,.0f} rows/s); peak RSS growth {growth:.1f} MB "
+        f"(target <= {(2 * BUFFER + 32_000_000) / 1e6:.0f} MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
