@@ -11,10 +11,10 @@ import os
 import re
 import tempfile
 import time
-from typing import Any, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
 from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn
-from rio.adapters.emulated import decode_files
+from rio.adapters.emulated import decode_files_in_parallel
 from rio.errors import WarehouseError
 
 __all__ = ["DuckDBAdapter"]
@@ -131,15 +131,44 @@ class DuckDBAdapter(Adapter):
     def copy(self, session: Session, request: CopyRequest, store: Any) -> CopyResult:
         names = ", ".join(self.quote(column.name) for column in request.columns)
         target = self.qualified(request.schema, request.table)
-        handle, path = tempfile.mkstemp(prefix="rio-copy-", suffix=".csv")
-        try:
-            with os.fdopen(handle, "wb") as csv:
-                result = decode_files(request, store, "csv", csv.write)
+        with tempfile.TemporaryDirectory(prefix="rio-copy-") as scratch:
+            # One CSV per data file, decoded side by side; DuckDB then reads them all at once, in
+            # the order of their names, which is the manifest's.
+            result = decode_files_in_parallel(
+                request,
+                store,
+                "csv",
+                lambda index: _LazyFile(os.path.join(scratch, f"{index:06d}.csv")),
+                workers=os.cpu_count() or 1,
+            )
+            if not os.listdir(scratch):
+                return result  # no rows at all: DuckDB cannot read an empty file list
             statement = (
-                f"COPY {target} ({names}) FROM '{path}' (FORMAT csv, HEADER false, DELIMITER ',', "
+                f"COPY {target} ({names}) FROM '{scratch}/*.csv' (FORMAT csv, HEADER false, DELIMITER ',', "
                 "QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n', NULL '', allow_quoted_nulls false)"
             )
             session.execute(statement)
-            return result
-        finally:
-            os.unlink(path)
+        return result
+
+
+class _LazyFile:
+    """A file created at its first non-empty write, so a file of no rows leaves no empty CSV behind
+    (DuckDB refuses to read one)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._handle: BinaryIO | None = None
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if self._handle is None:
+            self._handle = open(self.path, "wb")  # noqa: SIM115 - closed by __exit__
+        self._handle.write(data)
+
+    def __enter__(self) -> _LazyFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle is not None:
+            self._handle.close()

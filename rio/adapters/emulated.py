@@ -12,13 +12,17 @@ and Redshift error code.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
 
-from rio.adapters.base import CopyRequest, CopyResult
+from rio.adapters.base import CopyRequest, CopyResult, DataFile
 from rio.errors import CopyFailed, ObjectNotFound
 from rio.storage import ObjectStore
 
-__all__ = ["decode_files", "describe_rejected"]
+__all__ = ["decode_files", "decode_files_in_parallel", "describe_rejected"]
 
 log = logging.getLogger("rio.copy")
 
@@ -38,78 +42,131 @@ def describe_rejected(row: object) -> str:
     )
 
 
-def _failed(table: str, rejected: list[object], count: int, limit: int) -> CopyFailed:
-    lines = "\n  ".join(describe_rejected(row) for row in rejected[:_SHOWN])
-    more = f"\n  … and {count - _SHOWN} more" if count > _SHOWN else ""
-    allowed = "any error" if limit <= 1 else f"{limit} errors or more"
-    return CopyFailed(
-        f"Load into table '{table}' failed: {count} row(s) rejected, and MAXERROR allows fewer than "
-        f"{allowed if limit > 1 else 'one'}:\n  {lines}{more}",
-        errors=list(rejected),
-    )
+@dataclass
+class _Tally:
+    """What the files of one COPY have given so far, shared by the threads decoding them."""
+
+    request: CopyRequest
+    rows: int = 0
+    rejected: int = 0
+    rejected_rows: list[Any] = field(default_factory=list)
+    files_read: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def limit(self) -> int:
+        # MAXERROR 0 and 1 both fail on the first rejected row.
+        return max(self.request.max_errors, 1)
+
+    def over_limit(self, pending: int = 0) -> bool:
+        return self.rejected + pending >= self.limit
+
+    def failure(self) -> CopyFailed:
+        lines = "\n  ".join(describe_rejected(row) for row in self.rejected_rows[:_SHOWN])
+        more = f"\n  … and {self.rejected - _SHOWN} more" if self.rejected > _SHOWN else ""
+        return CopyFailed(
+            f"Load into table '{self.request.table}' failed: {self.rejected} row(s) rejected, "
+            f"MAXERROR {self.request.max_errors}:\n  {lines}{more}",
+            errors=list(self.rejected_rows),
+        )
+
+    def result(self) -> CopyResult:
+        if self.files_read == 0:
+            raise CopyFailed(
+                f"Load into table '{self.request.table}' failed: none of the {len(self.request.files)} "
+                "file(s) of the manifest exists, and COPY fails when it finds no files"
+            )
+        if self.rejected:
+            log.warning(
+                "%s: %d row(s) could not be loaded (below MAXERROR %d)",
+                self.request.table,
+                self.rejected,
+                self.request.max_errors,
+            )
+        return CopyResult(self.rows, self.rejected_rows)
+
+
+def _decode_file(
+    file: DataFile, tally: _Tally, store: ObjectStore, output: str, write: Callable[[bytes], object]
+) -> None:
+    """Decode one file into ``write``, adding its rows and rejections to the tally."""
+    from rio._core import Decoder
+
+    request = tally.request
+    try:
+        stream = store.open_url(file.url)
+    except ObjectNotFound as exc:
+        if file.mandatory:
+            raise CopyFailed(
+                f"Load into table '{request.table}' failed: the manifest's mandatory file {file.url} "
+                "does not exist (error 1212)"
+            ) from exc
+        log.warning("skipping %s: it does not exist and is not mandatory", file.url)
+        return
+    log.debug("reading %s into %s", file.url, request.table)
+    with stream:
+        first = stream.read(CHUNK_BYTES)
+        decoder = Decoder(
+            [(column.name, column.type, column.not_null) for column in request.columns],
+            output=output,
+            # Redshift's GZIP applies to every file; rio tells each file by its own bytes, so a
+            # manifest mixing plain and gzip'd files loads as it would with the right keyword.
+            gzip=first[:2] == b"\x1f\x8b",
+            truncate_columns=request.truncate_columns,
+            time_format=request.time_format,
+            source=file.url,
+        )
+        chunk = first
+        while chunk:
+            write(decoder.feed(chunk))
+            if tally.over_limit(decoder.rejected):
+                break
+            chunk = stream.read(CHUNK_BYTES)
+        else:
+            write(decoder.finish())
+    with tally.lock:
+        tally.files_read += 1
+        tally.rows += decoder.rows
+        tally.rejected += decoder.rejected
+        tally.rejected_rows.extend(decoder.rejected_rows)
 
 
 def decode_files(
+    request: CopyRequest, store: ObjectStore, output: str, write: Callable[[bytes], object]
+) -> CopyResult:
+    """Decode every file of the request, in order, into ``write`` ("postgres" or "csv" output)."""
+    tally = _Tally(request)
+    for file in request.files:
+        _decode_file(file, tally, store, output, write)
+        if tally.over_limit():
+            raise tally.failure()
+    return tally.result()
+
+
+def decode_files_in_parallel(
     request: CopyRequest,
     store: ObjectStore,
     output: str,
-    write: Callable[[bytes], object],
+    open_sink: Callable[[int], Any],
+    workers: int,
 ) -> CopyResult:
-    """Decode every file of the request into ``write``, in ``output`` format ("postgres" or "csv")."""
-    from rio._core import Decoder
+    """Decode the request's files on ``workers`` threads, file ``i`` into ``open_sink(i)``.
 
-    columns = [(column.name, column.type, column.not_null) for column in request.columns]
-    limit = max(request.max_errors, 1)
-    rows = 0
-    count = 0
-    rejected: list[object] = []
-    read_any = False
-    for file in request.files:
-        try:
-            stream = store.open_url(file.url)
-        except ObjectNotFound as exc:
-            if file.mandatory:
-                raise CopyFailed(
-                    f"Load into table '{request.table}' failed: the manifest's mandatory file {file.url} "
-                    "does not exist (error 1212)",
-                    errors=[],
-                ) from exc
-            log.warning("skipping %s: it does not exist and is not mandatory", file.url)
-            continue
-        read_any = True
-        log.debug("reading %s into %s", file.url, request.table)
-        with stream:
-            first = stream.read(CHUNK_BYTES)
-            decoder = Decoder(
-                columns,
-                output=output,
-                # Redshift's GZIP applies to every file; rio tells each file by its own bytes, so a
-                # manifest mixing plain and gzip'd files loads as it would with the right keyword.
-                gzip=first[:2] == b"\x1f\x8b",
-                truncate_columns=request.truncate_columns,
-                time_format=request.time_format,
-                source=file.url,
-            )
-            chunk = first
-            while chunk:
-                write(decoder.feed(chunk))
-                if count + decoder.rejected >= limit:
-                    break
-                chunk = stream.read(CHUNK_BYTES)
-            else:
-                write(decoder.finish())
-        rows += decoder.rows
-        count += decoder.rejected
-        rejected.extend(decoder.rejected_rows)
-        if count >= limit:
-            raise _failed(request.table, rejected, count, limit)
-    if not read_any:
-        raise CopyFailed(
-            f"Load into table '{request.table}' failed: none of the {len(request.files)} file(s) of the "
-            "manifest exists, and COPY fails when it finds no files"
-        )
-    if count:
-        log.warning(
-            "%s: %d row(s) could not be loaded (below MAXERROR %d)", request.table, count, request.max_errors
-        )
-    return CopyResult(rows, rejected)
+    The decoder releases the GIL, so files decode side by side; each goes to its own sink, so a
+    warehouse that reads several files at once (DuckDB) keeps the manifest's order by sink index.
+    """
+    tally = _Tally(request)
+    files: Sequence[DataFile] = request.files
+
+    def run(index: int) -> None:
+        if tally.over_limit():
+            return
+        with open_sink(index) as sink:
+            _decode_file(files[index], tally, store, output, sink.write)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="rio-decode") as pool:
+        for future in [pool.submit(run, index) for index in range(len(files))]:
+            future.result()
+    if tally.over_limit():
+        raise tally.failure()
+    return tally.result()
