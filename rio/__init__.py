@@ -9,6 +9,7 @@ from rio import contract, errors
 from rio._core import KeyStats, Packer, PackStats, Part, __version__
 from rio.config import Column, ColumnType, DataFacts, DestinationConfig
 from rio.errors import RioError
+from rio.pipe import RedshiftIO
 
 __all__ = [
     "Column",
@@ -19,6 +20,7 @@ __all__ = [
     "PackStats",
     "Packer",
     "Part",
+    "RedshiftIO",
     "RioError",
     "__version__",
     "contract",

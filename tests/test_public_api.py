@@ -18,6 +18,7 @@ def test_top_level_names() -> None:
         "PackStats",
         "Packer",
         "Part",
+        "RedshiftIO",
         "RioError",
         "__version__",
         "contract",
@@ -43,3 +44,13 @@ def test_every_error_is_drawn_in_the_error_tree() -> None:
 def test_version_comes_from_the_rust_core() -> None:
     assert rio.__version__ == rio._core.__version__
     assert rio.__version__.count(".") == 2
+
+
+def test_import_rio_imports_no_driver() -> None:
+    import subprocess
+    import sys
+
+    drivers = "{'psycopg', 'duckdb', 'redshift_connector', 'boto3'}"
+    probe = f"import sys, rio; print(sorted({{m.split('.')[0] for m in sys.modules}} & {drivers}))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
