@@ -523,6 +523,16 @@ mod tests {
         Ok((String::from_utf8(out).unwrap(), fields))
     }
 
+    fn assert_refused(input: &[u8]) {
+        let mut out = Vec::new();
+        let mut fields = Vec::new();
+        assert!(
+            compact_object(input, &mut out, &mut fields).is_err(),
+            "{}",
+            String::from_utf8_lossy(input)
+        );
+    }
+
     fn reason(input: &[u8]) -> String {
         let mut out = Vec::new();
         let mut fields = Vec::new();
@@ -623,13 +633,7 @@ mod tests {
             br#"{"a":-}"#,
             br#"{"a":+1}"#,
         ] {
-            let mut out = Vec::new();
-            let mut fields = Vec::new();
-            assert!(
-                compact_object(bad, &mut out, &mut fields).is_err(),
-                "{}",
-                String::from_utf8_lossy(bad)
-            );
+            assert_refused(bad);
         }
     }
 
@@ -647,13 +651,7 @@ mod tests {
             br#"{"a":"\u12"}"#,
             br#"{"a":1"#,
         ] {
-            let mut out = Vec::new();
-            let mut fields = Vec::new();
-            assert!(
-                compact_object(bad, &mut out, &mut fields).is_err(),
-                "{}",
-                String::from_utf8_lossy(bad)
-            );
+            assert_refused(bad);
         }
     }
 

@@ -15,45 +15,26 @@ import json
 import sys
 import tempfile
 import threading
-import time
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rows import event_rows
+from measure import best_of
+from rows import EVENT_COLUMNS, event_rows
 
 from rio import Packer, contract
-from rio.config import Column, DestinationConfig
+from rio.config import DestinationConfig
 from rio.contract import Job, Manifest, ManifestEntry
 from rio.load import run_job
 from support.postgres import find_postgres_bindir, start_postgres
 
 ROWS = 1_000_000
 DATE = datetime(2026, 11, 21, 0, 0, 0, tzinfo=timezone.utc)
-COLUMNS = [
-    Column("id", "text"),
-    Column("user_id", "bigint"),
-    Column("event", "text"),
-    Column("ts", "timestamp"),
-    Column("path", "text"),
-    Column("ms", "float"),
-    Column("ok", "boolean"),
-]
 DDL = (
     "(id varchar(256), user_id bigint, event varchar(256), ts timestamp, path varchar(256), "
     "ms double precision, ok boolean)"
 )
-
-
-def best_of(run: Callable[[int], None], repeats: int = 3) -> float:
-    best = float("inf")
-    for attempt in range(repeats):
-        started = time.perf_counter()
-        run(attempt)
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def write_parts(base: Path, table: str) -> list[Path]:
@@ -79,7 +60,7 @@ def write_parts(base: Path, table: str) -> list[Path]:
 def publish(base: Path, table: str, parts: list[Path]) -> None:
     entries = tuple(ManifestEntry(f"file://{path}", mandatory=True) for path in sorted(parts))
     (base / contract.manifest_key("bench", table, DATE)).write_bytes(Manifest(entries).to_json())
-    config = DestinationConfig("bench", table, COLUMNS, data_timestamp_column="ts")
+    config = DestinationConfig("bench", table, EVENT_COLUMNS, data_timestamp_column="ts")
     (base / contract.config_key("bench", table, DATE)).write_text(config.to_yaml())
 
 

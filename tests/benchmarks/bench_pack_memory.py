@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 
+from measure import PeakMemory
 from rows import event_rows
 
 from rio._core import DEFAULT_BUFFER_SIZE, Packer
 
 ROWS = 10_000_000
 POOL = 100_000
-
-
-def status_kib(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def main() -> None:
@@ -38,16 +31,15 @@ def main() -> None:
 
     consumer = threading.Thread(target=consume)
     consumer.start()
-    # Start the measurement from here: the row pool and the interpreter are the baseline.
-    Path("/proc/self/clear_refs").write_text("5")
-    baseline = status_kib("VmRSS")
+    # Measure from here: the row pool and the interpreter are the baseline.
     started = time.perf_counter()
-    for _ in range(ROWS // POOL):
-        packer.pack_many(pool)
-    packer.close()
-    consumer.join()
+    with PeakMemory() as memory:
+        for _ in range(ROWS // POOL):
+            packer.pack_many(pool)
+        packer.close()
+        consumer.join()
     seconds = time.perf_counter() - started
-    growth_mb = (status_kib("VmHWM") - baseline) * 1024 / 1e6
+    growth_mb = memory.growth_mb
     budget_mb = (2 * DEFAULT_BUFFER_SIZE + 32_000_000) / 1e6
     print(
         f"{ROWS:,} rows in {seconds:.1f} s ({ROWS / seconds:,.0f} rows/s), {taken['parts']} parts, "

@@ -18,10 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rows import event_rows
+from measure import PeakMemory, best_of
+from rows import EVENT_COLUMNS, event_rows
 
 from rio import Packer
-from rio.config import Column, DestinationConfig
+from rio.config import DestinationConfig
 from rio.pipe import RedshiftIO
 from rio.storage import LocalStore, ObjectStore, open_store
 from support.s3 import FAKE_AWS_ENVIRONMENT, S3Server
@@ -29,36 +30,7 @@ from support.s3 import FAKE_AWS_ENVIRONMENT, S3Server
 ROWS = 1_000_000
 STREAMED = 10_000_000
 BUFFER = 10_000_000
-CONFIG = DestinationConfig(
-    "bench",
-    "events",
-    [
-        Column("id", "text"),
-        Column("user_id", "bigint"),
-        Column("event", "text"),
-        Column("ts", "timestamp"),
-        Column("path", "text"),
-        Column("ms", "float"),
-        Column("ok", "boolean"),
-    ],
-    data_timestamp_column="ts",
-)
-
-
-def best_of(run: Callable[[], None], repeats: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def status_kib(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(field)
+CONFIG = DestinationConfig("bench", "events", EVENT_COLUMNS, data_timestamp_column="ts")
 
 
 def main() -> None:
@@ -67,7 +39,7 @@ def main() -> None:
     os.environ.update(FAKE_AWS_ENVIRONMENT)
     rows = list(event_rows(ROWS))
 
-    def packer_alone() -> None:
+    def packer_alone(_: int) -> None:
         packer = Packer(buffer_size=BUFFER)
         consumer = threading.Thread(target=lambda: [None for _ in packer])
         consumer.start()
@@ -75,8 +47,8 @@ def main() -> None:
         packer.close()
         consumer.join()
 
-    def pipe_into(make_store: Callable[[], ObjectStore]) -> Callable[[], None]:
-        def run() -> None:
+    def pipe_into(make_store: Callable[[], ObjectStore]) -> Callable[[int], None]:
+        def run(_: int) -> None:
             pipe = RedshiftIO(CONFIG, store=make_store(), buffer_size=BUFFER)
             pack = pipe.pack
             for row in rows:
@@ -112,14 +84,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         pool = rows[:100_000]
         pipe = RedshiftIO(CONFIG, store=LocalStore(Path(scratch) / "stream"), buffer_size=BUFFER)
-        Path("/proc/self/clear_refs").write_text("5")
-        start = status_kib("VmRSS")
         started = time.perf_counter()
-        for _ in range(STREAMED // len(pool)):
-            pipe.pack_many(pool)
-        pipe.seal()
+        with PeakMemory() as memory:
+            for _ in range(STREAMED // len(pool)):
+                pipe.pack_many(pool)
+            pipe.seal()
         seconds = time.perf_counter() - started
-        growth = (status_kib("VmHWM") - start) * 1024 / 1e6
+        growth = memory.growth_mb
         pipe.close_without_sending()
     print(
         f"\nstreamed {STREAMED:,} rows into a local directory in {seconds:.1f} s "

@@ -10,6 +10,19 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from rio.config import Column
+
+#: The columns of a table the event rows load into.
+EVENT_COLUMNS = (
+    Column("id", "text"),
+    Column("user_id", "bigint"),
+    Column("event", "text"),
+    Column("ts", "timestamp"),
+    Column("path", "text"),
+    Column("ms", "float"),
+    Column("ok", "boolean"),
+)
+
 EVENTS = ("page_view", "click", "add_to_cart", "purchase", "signup", "login", "logout", "search")
 SECTIONS = ("products", "blog", "help", "account", "cart", "search")
 
