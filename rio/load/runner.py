@@ -237,11 +237,8 @@ def _load_once(
         earlier = _ledger_rows(session, adapter, ledger, found)
         if earlier and not job.force:
             rows, job_id, loaded_at = earlier[-1]
-            raise _Skip(
-                Status.ALREADY_LOADED,
-                f"{rows:,} rows by job {job_id} at {loaded_at:%Y-%m-%dT%H:%M:%S}Z",
-                rows,
-            )
+            by = f"by job {job_id}" if job_id else "by a job without an id"
+            raise _Skip(Status.ALREADY_LOADED, f"{rows:,} rows {by} at {loaded_at:%Y-%m-%dT%H:%M:%S}Z", rows)
         if earlier and job.mode is LoadMode.APPEND:
             raise LoadRefused(
                 f"{schema}.{table}: {contract.format_data_date(found.date)} is already loaded, and force in "

@@ -1,0 +1,131 @@
+"""What rio's commands share: warehouse and S3 options, errors as exit codes, output, progress bars."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+
+from rio.cli._target import NoTarget, resolve_target
+from rio.errors import ConfigFileError, RioError
+from rio.load.report import EXIT_FAILED
+
+__all__ = [
+    "EXIT_USAGE",
+    "CommandFailed",
+    "emit_json",
+    "progress",
+    "rio_errors",
+    "s3_options",
+    "store_options",
+    "target_settings",
+    "warehouse_options",
+]
+
+#: Bad flags or arguments (click's own code for usage errors).
+EXIT_USAGE = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CommandFailed(click.ClickException):
+    """A command that could not do its work (exit 1). Bad flags are :class:`click.UsageError` (exit 2)."""
+
+    exit_code = EXIT_FAILED
+
+
+@contextmanager
+def rio_errors(*, usage: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
+    """Turn rio's errors into a one-line message and an exit code instead of a traceback.
+
+    Errors of the classes in ``usage`` (flags that name something malformed) exit with
+    :data:`EXIT_USAGE`; every other :class:`~rio.errors.RioError` with :data:`EXIT_FAILED`.
+    """
+    try:
+        yield
+    except click.ClickException:
+        raise
+    except usage as exc:
+        raise click.UsageError(str(exc)) from exc
+    except RioError as exc:
+        raise CommandFailed(str(exc)) from exc
+
+
+def warehouse_options(function: F) -> F:
+    """``--target``, ``--profile`` and ``--profiles-dir``: which warehouse to load into."""
+    function = click.option(
+        "--profiles-dir",
+        type=click.Path(file_okay=False),
+        envvar="RIO_PROFILES_DIR",
+        help="Where profiles.yml is (default: $RIO_PROFILES_DIR, ., then ~/.rio).",
+    )(function)
+    function = click.option(
+        "--profile",
+        metavar="NAME",
+        help="A profile of profiles.yml (dbt's shape: target, outputs, {{ env_var('X') }}).",
+    )(function)
+    return click.option(
+        "--target",
+        metavar="URL|NAME",
+        help="A warehouse URL (duckdb:///w.duckdb, postgresql://u:p@host/db, redshift://u:p@host:5439/db), "
+        "or with --profile one of its outputs. Default: the profile's target, else the Go worker's "
+        "REDSHIFT_HOST, REDSHIFT_PORT, REDSHIFT_DB, REDSHIFT_USER and REDSHIFT_PASSWORD.",
+    )(function)
+
+
+def target_settings(target: str | None, profile: str | None, profiles_dir: str | None) -> dict[str, Any]:
+    """The warehouse the flags name; a missing or malformed one is a usage error (exit 2)."""
+    try:
+        return resolve_target(target, profile, profiles_dir)
+    except (NoTarget, ConfigFileError, RioError) as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def s3_options(function: F) -> F:
+    """``--s3-endpoint-url``: an S3-compatible endpoint (MinIO, a local test server) instead of AWS."""
+    return click.option(
+        "--s3-endpoint-url",
+        metavar="URL",
+        envvar="RIO_S3_ENDPOINT_URL",
+        help="Talk to this S3-compatible endpoint instead of AWS (also $RIO_S3_ENDPOINT_URL). "
+        "Credentials come from boto3's chain: AWS_ACCESS_KEY_ID, AWS_PROFILE, an instance role, ….",
+    )(function)
+
+
+def store_options(s3_endpoint_url: str | None) -> dict[str, Any]:
+    """Keyword arguments for :func:`rio.storage.open_store` from the S3 flags."""
+    return {"endpoint_url": s3_endpoint_url} if s3_endpoint_url else {}
+
+
+def emit_json(value: Any) -> None:
+    """Print one JSON document on stdout (for ``--json``)."""
+    click.echo(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def progress(*, transient: bool = False) -> Any:
+    """A rich progress display on stderr, shown only when stderr is a terminal."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=transient,
+        disable=not console.is_terminal,
+    )
