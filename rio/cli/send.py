@@ -1,0 +1,325 @@
+"""``rio send``: the s3-to-redshift worker's command line, run here or by a ``rio serve``."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from rio.cli._common import (
+    emit_json,
+    progress,
+    rio_errors,
+    s3_options,
+    store_options,
+    target_settings,
+    warehouse_options,
+)
+from rio.errors import ContractError
+
+__all__ = ["build_job", "send", "split_names"]
+
+
+def split_names(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``a,b`` and repeated flags alike, blanks dropped."""
+    return tuple(name.strip() for value in values for name in value.split(",") if name.strip())
+
+
+def config_location(config: str | None) -> str | None:
+    """``--config`` as the job takes it: an ``s3://`` URL as it is, a local path made absolute.
+
+    The Go worker read ``-config`` through pathio, so a plain path is a local file, not a key.
+    """
+    if config is None or config.startswith(("s3://", "file://")):
+        return config
+    return os.path.abspath(config)
+
+
+def base_of(bucket: str | None, prefix: str | None, base: str | None) -> str:
+    """The job's base from ``--base``, or ``--bucket`` (the Go flag, no ``s3://``) and ``--prefix``."""
+    if base is not None and (bucket is not None or prefix is not None):
+        raise click.UsageError("give --base, or --bucket (with --prefix), not both")
+    if base is not None:
+        return base
+    if bucket is None:
+        raise click.UsageError(
+            "where is the data? give --bucket BUCKET (as the Go worker took it), or --base "
+            "s3://bucket/prefix or a local directory"
+        )
+    if bucket.startswith("s3://"):
+        raise click.UsageError(f"--bucket takes a bucket name without s3:// (not {bucket!r}); or use --base")
+    return f"s3://{bucket}/{prefix.strip('/')}" if prefix and prefix.strip("/") else f"s3://{bucket}"
+
+
+def build_job(
+    *,
+    base: str,
+    schema: str,
+    tables: tuple[str, ...],
+    date: str | None,
+    config: str | None,
+    mode: str | None,
+    granularity: str | None,
+    truncate: bool,
+    force: bool,
+    upsert_keys: tuple[str, ...],
+    job_id: str | None,
+) -> Any:
+    """The job the flags describe; a malformed one is a usage error naming the flag."""
+    from rio import contract
+    from rio.contract import Job
+
+    with rio_errors(usage=(ContractError,)):
+        when = contract.parse_date_argument(date) if date is not None else None
+        if upsert_keys and mode is None:
+            mode = "upsert"
+        return Job(
+            base=base,
+            schema=schema,
+            tables=tables,
+            date=when,
+            config=config_location(config),
+            mode=contract.LoadMode(mode or ("truncate" if truncate else "append")),
+            granularity=None if granularity is None else contract.Granularity(granularity),
+            truncate=truncate,
+            force=force,
+            upsert_keys=upsert_keys or None,
+            # Every load gets an id, so the ledger says which run loaded what.
+            id=job_id or f"rio-send-{contract.new_run_id()}",
+        )
+
+
+@click.command()
+@click.option("--schema", required=True, help="The tables' schema.")
+@click.option(
+    "--tables",
+    "tables",
+    multiple=True,
+    required=True,
+    metavar="A,B",
+    help="Tables to load, comma-separated (or the flag repeated). Each runs in its own transaction.",
+)
+@click.option("--bucket", metavar="BUCKET", help="The S3 bucket holding the data (a name, no s3://).")
+@click.option("--prefix", metavar="PREFIX", help="A key prefix inside --bucket.")
+@click.option("--base", metavar="BASE", help="Instead of --bucket: s3://bucket/prefix, or a local directory.")
+@click.option(
+    "--date",
+    metavar="RFC3339",
+    help="The data date to load, e.g. 2026-11-21T10:15:00Z. Default: the latest in the base, by the "
+    "timestamp in the file names.",
+)
+@click.option(
+    "--config",
+    metavar="PATH|S3URL",
+    help="The load config YAML. Default: config_<schema>_<table>_<date>.yml beside the data.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["append", "refresh", "truncate", "upsert"]),
+    help="append (default) adds the rows; refresh replaces the date's hour or day; truncate replaces "
+    "every row; upsert replaces rows with the same --upsert-keys.",
+)
+@click.option("--truncate", is_flag=True, help="Delete every row first (DELETE, in the load's transaction).")
+@click.option("--force", is_flag=True, help="Load stale data, or a date already loaded (not in append mode).")
+@click.option(
+    "--granularity",
+    type=click.Choice(["hour", "day"]),
+    help="The bucket of staleness checks and of refresh (default day).",
+)
+@click.option("--upsert-keys", multiple=True, metavar="A,B", help="Key columns of --mode upsert.")
+@click.option(
+    "--gzip/--no-gzip",
+    default=True,
+    show_default=True,
+    help="Accepted for the Go worker's command lines; rio reads compression from the file names.",
+)
+@click.option("--job-id", metavar="ID", help="The job's id, recorded in the ledger (default: none).")
+@warehouse_options
+@s3_options
+@click.option("--max-errors", type=click.IntRange(0, 100000), default=0, help="Redshift's MAXERROR.")
+@click.option(
+    "--truncate-columns", is_flag=True, help="Cut text too long for its VARCHAR (Redshift's TRUNCATECOLUMNS)."
+)
+@click.option("--ledger-schema", metavar="SCHEMA", help="Where the rio_loads ledger is (default: --schema).")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="Post the job to a running `rio serve` (http://host:port) and wait for its outcome.",
+)
+@click.option(
+    "--token", envvar="RIO_SERVE_TOKEN", metavar="TOKEN", help="--endpoint's bearer token ($RIO_SERVE_TOKEN)."
+)
+@click.option(
+    "--wait-timeout",
+    type=click.FloatRange(min=0),
+    default=3600.0,
+    show_default=True,
+    help="Seconds to wait for --endpoint's outcome.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the SQL each table's load would run; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as one JSON document.")
+@click.pass_context
+def send(
+    ctx: click.Context,
+    schema: str,
+    tables: tuple[str, ...],
+    bucket: str | None,
+    prefix: str | None,
+    base: str | None,
+    date: str | None,
+    config: str | None,
+    mode: str | None,
+    truncate: bool,
+    force: bool,
+    granularity: str | None,
+    upsert_keys: tuple[str, ...],
+    gzip: bool,
+    job_id: str | None,
+    target: str | None,
+    profile: str | None,
+    profiles_dir: str | None,
+    s3_endpoint_url: str | None,
+    max_errors: int,
+    truncate_columns: bool,
+    ledger_schema: str | None,
+    endpoint: str | None,
+    token: str | None,
+    wait_timeout: float,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Load the data a producer left in S3 (or a directory) into tables, as the s3-to-redshift worker did.
+
+    For each table, rio finds <schema>_<table>_<date>.manifest (or the Go tools' .json.gz / .json,
+    flat or partitioned by day), reads its config, and runs one transaction: create or extend the
+    table, skip a date already in the rio_loads ledger, skip stale data unless --force, apply the
+    mode, COPY, record. One line per table says what happened.
+
+    \b
+    Exit codes: 0 every table loaded or was already loaded; 3 some table was
+    skipped as stale (and none failed); 1 some table failed (the others still ran);
+    2 bad flags.
+
+    \b
+    Examples:
+      # the Go worker's flags, connection from REDSHIFT_HOST/PORT/DB/USER/PASSWORD
+      rio send --bucket metrics --schema analytics --tables events,users --date 2026-11-21T10:00:00Z
+      # the latest data under a prefix, into a profile's target
+      rio send --base s3://lake/exports --schema analytics --tables events --profile warehouse
+      # a local directory into a DuckDB file, replacing rows with the same id
+      rio send --base ./data --schema analytics --tables events --target duckdb:///w.duckdb \\
+          --mode upsert --upsert-keys id
+      # hand the job to a running `rio serve` and wait for it
+      rio send --bucket metrics --schema analytics --tables events --endpoint http://127.0.0.1:8080
+      # show the SQL without running it
+      rio send --base ./data --schema analytics --tables events --target duckdb:///w.duckdb --dry-run
+    """
+    names = split_names(tables)
+    if not names:
+        raise click.UsageError("--tables names no table")
+    job = build_job(
+        base=base_of(bucket, prefix, base),
+        schema=schema,
+        tables=names,
+        date=date,
+        config=config,
+        mode=mode,
+        granularity=granularity,
+        truncate=truncate,
+        force=force,
+        upsert_keys=split_names(upsert_keys),
+        job_id=job_id,
+    )
+    if endpoint is not None:
+        if dry_run:
+            raise click.UsageError("--dry-run runs here; it cannot go with --endpoint")
+        result = _send_to_endpoint(job, endpoint, token, wait_timeout)
+        outcomes = result.get("outcomes") or []
+        code = int(result.get("exit_code") or 0)
+    else:
+        settings = target_settings(target, profile, profiles_dir)
+        outcomes, code = _run_here(
+            job,
+            settings,
+            store_options(s3_endpoint_url),
+            max_errors=max_errors,
+            truncate_columns=truncate_columns,
+            ledger_schema=ledger_schema,
+            dry_run=dry_run,
+            as_json=as_json,
+        )
+    if as_json:
+        emit_json({"job": job.id, "outcomes": outcomes, "exit_code": code})
+    ctx.exit(code)
+
+
+def _run_here(
+    job: Any,
+    settings: dict[str, Any],
+    options: dict[str, Any],
+    *,
+    max_errors: int,
+    truncate_columns: bool,
+    ledger_schema: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> tuple[list[dict[str, Any]], int]:
+    from rio.adapters import resolve_adapter
+    from rio.load import LoadOptions, load_table
+    from rio.load.report import LoadReport
+    from rio.storage import open_store
+
+    load_options = LoadOptions(
+        ledger_schema=ledger_schema, max_errors=max_errors, truncate_columns=truncate_columns, dry_run=dry_run
+    )
+    with rio_errors(usage=(ContractError,)):
+        adapter = resolve_adapter(settings)
+        store = open_store(job.base, **options)
+    outcomes = []
+    try:
+        with progress(transient=True) as bar:
+            task = bar.add_task("loading", total=len(job.tables), detail="")
+            for table in job.tables:
+                bar.update(task, detail=f"{job.schema}.{table}")
+                outcome = load_table(adapter, store, job, table, load_options)
+                outcomes.append(outcome)
+                if not as_json:
+                    _print_outcome(outcome, dry_run=dry_run)
+                bar.advance(task)
+    finally:
+        store.close()
+    report = LoadReport(job, outcomes)
+    return [outcome.to_dict() for outcome in outcomes], report.exit_code
+
+
+def _print_outcome(outcome: Any, *, dry_run: bool) -> None:
+    from rio.load import Status
+
+    colour = {Status.FAILED: "red", Status.STALE: "yellow"}.get(outcome.status)
+    if dry_run:
+        click.echo(f"-- {outcome.name}: the load would run:")
+        for statement in outcome.statements:
+            click.echo(statement.rstrip(";") + ";")
+        if outcome.status is not Status.LOADED:
+            click.secho(f"-- {outcome.line()}", fg=colour)
+        return
+    click.secho(outcome.line(), fg=colour)
+
+
+def _send_to_endpoint(job: Any, endpoint: str, token: str | None, timeout: float) -> dict[str, Any]:
+    from rio.server.client import submit, wait
+
+    if not token:
+        raise click.UsageError(
+            "--endpoint needs the server's bearer token: pass --token or set RIO_SERVE_TOKEN"
+        )
+    with rio_errors():
+        job_id = submit(endpoint, job, token, timeout=30.0)
+        click.echo(f"job {job_id} accepted by {endpoint}; waiting for its outcome", err=True)
+        result: dict[str, Any] = wait(endpoint, job_id, token, timeout=timeout, poll_interval=0.5)
+    from rio.load.report import TableOutcome
+
+    for answered in result.get("outcomes") or []:
+        _print_outcome(TableOutcome.from_dict(answered), dry_run=False)
+    return result

@@ -1,0 +1,634 @@
+"""The command line: ``rio send``, ``rio pack``, ``rio manifest``, ``rio history`` and ``make demo``'s module.
+
+Most cases run through click's runner (one process, exact output and exit codes); a few run ``rio``
+as a real subprocess, as a scheduler would. Data is laid out with plain ``json`` and ``gzip`` where
+the case is about reading what producers wrote.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from rio import contract
+from rio.cli import cli
+from rio.config import Column, DestinationConfig
+
+SCHEMA, TABLE = "analytics", "events"
+CONFIG = DestinationConfig(
+    SCHEMA,
+    TABLE,
+    [Column("ts", "timestamp", sort_ord=1), Column("id", "bigint", dist_key=True), Column("name", "text")],
+    data_timestamp_column="ts",
+)
+D1 = datetime(2026, 11, 20, 10, 0, 0, tzinfo=timezone.utc)
+D2 = datetime(2026, 11, 21, 10, 0, 0, tzinfo=timezone.utc)
+#: Variables that would point a test at a real warehouse or profile.
+_WAREHOUSE_ENV = ("REDSHIFT_HOST", "REDSHIFT_PORT", "REDSHIFT_DB", "REDSHIFT_USER", "REDSHIFT_PASSWORD")
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_warehouse(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in (*_WAREHOUSE_ENV, "RIO_PROFILES_DIR", "RIO_SERVE_TOKEN", "RIO_S3_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def rio(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+
+
+def event(i: int, day: datetime = D2) -> dict[str, Any]:
+    return {"ts": (day.replace(tzinfo=None) + timedelta(seconds=i)).isoformat(), "id": i, "name": f"e{i}"}
+
+
+def ndjson(rows: Sequence[dict[str, Any]]) -> bytes:
+    return b"".join(json.dumps(row).encode() + b"\n" for row in rows)
+
+
+def publish_go_style(base: Path, rows: Sequence[dict[str, Any]], date: datetime, table: str = TABLE) -> None:
+    """The Go tools' layout: one ``<schema>_<table>_<D>.json.gz`` and its config, side by side."""
+    config = DestinationConfig(SCHEMA, table, CONFIG.columns, data_timestamp_column="ts")
+    (base / contract.config_key(SCHEMA, table, date)).write_text(config.to_yaml())
+    (base / contract.data_key(SCHEMA, table, date, "json.gz")).write_bytes(gzip.compress(ndjson(rows)))
+
+
+def duckdb_rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as db:
+        return db.execute(sql).fetchall()
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    path = tmp_path / "base"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "events.yml"
+    path.write_text(CONFIG.to_yaml())
+    return path
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> tuple[str, Path]:
+    path = tmp_path / "w.duckdb"
+    return f"duckdb:///{path}", path
+
+
+# --- help -------------------------------------------------------------------------------------------
+
+
+def test_help_lists_every_command_and_teaches_by_example() -> None:
+    result = rio("--help")
+    assert result.exit_code == 0
+    for command in ("send", "serve", "pack", "manifest", "history"):
+        assert f"  {command} " in result.output
+    for command in ("send", "pack", "manifest", "history"):
+        shown = rio(command, "--help")
+        assert shown.exit_code == 0, shown.output
+        assert "Examples:" in shown.output
+        assert f"rio {command} " in shown.output
+
+
+def test_importing_the_cli_loads_no_warehouse_driver_or_web_server() -> None:
+    code = (
+        "import sys, rio.cli; rio.cli.cli.main(['--help'], standalone_mode=False); "
+        "heavy = ('psycopg', 'duckdb', 'redshift_connector', 'starlette', 'uvicorn', 'boto3'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- rio send: outcomes and exit codes --------------------------------------------------------------
+
+
+def test_send_loads_the_latest_data_and_prints_one_line_per_table(
+    base: Path, warehouse: tuple[str, Path]
+) -> None:
+    url, path = warehouse
+    publish_go_style(base, [event(i, D1) for i in range(5)], D1)
+    publish_go_style(base, [event(i) for i in range(7)], D2)
+    result = rio("send", "--base", str(base), "--schema", SCHEMA, "--tables", TABLE, "--target", url)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{SCHEMA}.{TABLE}: loaded 7 rows for 2026-11-21T10:00:00Z\n"
+    assert duckdb_rows(path, f"SELECT count(*) FROM {SCHEMA}.{TABLE}") == [(7,)]
+
+
+def test_send_again_is_already_loaded_and_exits_zero(base: Path, warehouse: tuple[str, Path]) -> None:
+    url, path = warehouse
+    publish_go_style(base, [event(i) for i in range(3)], D2)
+    args = ("send", "--base", str(base), "--schema", SCHEMA, "--tables", TABLE, "--target", url)
+    assert rio(*args, "--job-id", "first").exit_code == 0
+    again = rio(*args)
+    assert again.exit_code == 0
+    assert again.output.startswith(
+        f"{SCHEMA}.{TABLE}: already loaded for 2026-11-21T10:00:00Z (3 rows by job first"
+    )
+    assert duckdb_rows(path, f"SELECT count(*) FROM {SCHEMA}.{TABLE}") == [(3,)]
+
+
+def test_stale_data_exits_three_and_force_loads_it(base: Path, warehouse: tuple[str, Path]) -> None:
+    url, path = warehouse
+    publish_go_style(base, [event(i) for i in range(3)], D2)
+    publish_go_style(base, [event(i + 100, D1) for i in range(2)], D1)
+    args = ("send", "--base", str(base), "--schema", SCHEMA, "--tables", TABLE, "--target", url)
+    assert rio(*args, "--date", "2026-11-21T10:00:00Z").exit_code == 0
+    stale = rio(*args, "--date", "2026-11-20T10:00:00Z")
+    assert stale.exit_code == 3
+    assert "stale, skipped for 2026-11-20T10:00:00Z" in stale.output
+    forced = rio(*args, "--date", "2026-11-20T10:00:00Z", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert duckdb_rows(path, f"SELECT count(*) FROM {SCHEMA}.{TABLE}") == [(5,)]
+
+
+def test_a_failed_table_exits_one_and_never_stops_the_others(base: Path, warehouse: tuple[str, Path]) -> None:
+    url, path = warehouse
+    publish_go_style(base, [event(i) for i in range(4)], D2, table="users")
+    result = rio("send", "--base", str(base), "--schema", SCHEMA, "--tables", "events,users", "--target", url)
+    assert result.exit_code == 1
+    first, second = result.output.splitlines()
+    assert first.startswith(f"{SCHEMA}.events: failed: ")
+    assert "no data" in first.lower() or "not found" in first.lower()
+    assert second == f"{SCHEMA}.users: loaded 4 rows for 2026-11-21T10:00:00Z"
+    assert duckdb_rows(path, f"SELECT count(*) FROM {SCHEMA}.users") == [(4,)]
+
+
+def test_send_json_reports_every_outcome_and_the_exit_code(base: Path, warehouse: tuple[str, Path]) -> None:
+    url, _ = warehouse
+    publish_go_style(base, [event(i) for i in range(2)], D2)
+    result = rio(
+        "send", "--base", str(base), "--schema", SCHEMA, "--tables", TABLE, "--target", url, "--json",
+        "--job-id", "nightly-1",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    report = json.loads(result.output)
+    assert report["exit_code"] == 0
+    assert report["job"] == "nightly-1"
+    (outcome,) = report["outcomes"]
+    assert (outcome["table"], outcome["status"], outcome["rows"], outcome["date"]) == (
+        TABLE,
+        "loaded",
+        2,
+        "2026-11-21T10:00:00Z",
+    )
+
+
+def test_dry_run_prints_the_sql_and_changes_nothing(base: Path, warehouse: tuple[str, Path]) -> None:
+    url, path = warehouse
+    publish_go_style(base, [event(i) for i in range(2)], D2)
+    result = rio(
+        "send", "--base", str(base), "--schema", SCHEMA, "--tables", TABLE, "--target", url, "--dry-run",
+        "--mode", "refresh",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"-- {SCHEMA}.{TABLE}: the load would run:" in result.output
+    assert 'CREATE TABLE IF NOT EXISTS "analytics"."events"' in result.output
+    assert 'DELETE FROM "analytics"."events" WHERE "ts" >=' in result.output
+    assert not path.exists() or duckdb_rows(
+        path, f"SELECT count(*) FROM information_schema.tables WHERE table_name = '{TABLE}'"
+    ) == [(0,)]
+
+
+def test_upsert_keys_alone_mean_upsert_mode(base: Path, warehouse: tuple[str, Path]) -> None:
+    url, path = warehouse
+    publish_go_style(base, [event(1), {**event(2), "name": "old"}], D1)
+    publish_go_style(base, [{**event(2), "name": "new"}, event(3)], D2)
+    args = ("send", "--base", str(base), "--schema", SCHEMA, "--tables", TABLE, "--target", url)
+    assert rio(*args, "--date", "2026-11-20T10:00:00Z").exit_code == 0
+    result = rio(*args, "--date", "2026-11-21T10:00:00Z", "--upsert-keys", "id")
+    assert result.exit_code == 0, result.output
+    assert duckdb_rows(path, f"SELECT id, name FROM {SCHEMA}.{TABLE} ORDER BY id") == [
+        (1, "e1"),
+        (2, "new"),
+        (3, "e3"),
+    ]
+
+
+def test_the_go_workers_flags_load_from_a_bucket_into_postgres(
+    s3: Any, s3_bucket: str, s3_server: Any, pg_url: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    local = tmp_path / "go"
+    local.mkdir()
+    publish_go_style(local, [event(i) for i in range(6)], D2)
+    for item in local.iterdir():
+        s3.put_object(Bucket=s3_bucket, Key=item.name, Body=item.read_bytes())
+    result = rio(
+        "send", "--bucket", s3_bucket, "--schema", SCHEMA, "--tables", TABLE,
+        "--date", "2026-11-21T10:00:00Z", "--gzip", "--granularity", "day",
+        "--target", pg_url, "--s3-endpoint-url", s3_server.endpoint_url,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{SCHEMA}.{TABLE}: loaded 6 rows for 2026-11-21T10:00:00Z\n"
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute(f"SELECT count(*) FROM {SCHEMA}.{TABLE}").fetchone() == (6,)
+
+
+def test_the_go_workers_environment_names_the_redshift_target(base: Path) -> None:
+    """REDSHIFT_* become the target; an unreachable host fails the table with a clear error."""
+    publish_go_style(base, [event(1)], D2)
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "REDSHIFT_HOST": "127.0.0.1",
+        "REDSHIFT_PORT": str(port),
+        "REDSHIFT_DB": "dev",
+        "REDSHIFT_USER": "loader",
+        "REDSHIFT_PASSWORD": "s3cret-pw",
+    }
+    result = rio("send", "--base", str(base), "--schema", SCHEMA, "--tables", TABLE, env=env)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{SCHEMA}.{TABLE}: failed")
+    assert f"redshift: cannot connect to 127.0.0.1:{port}/dev" in result.output
+    assert "s3cret-pw" not in result.output
+
+
+# --- rio send: bad flags -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--tables", TABLE, "--base", "."], {}, "Missing option '--schema'"),
+        (["--schema", SCHEMA, "--base", "."], {}, "Missing option '--tables'"),
+        (["--schema", SCHEMA, "--tables", TABLE], {}, "where is the data?"),
+        (["--schema", SCHEMA, "--tables", TABLE, "--bucket", "s3://b"], {}, "without s3://"),
+        (["--schema", SCHEMA, "--tables", TABLE, "--bucket", "b", "--base", "."], {}, "not both"),
+        (["--schema", SCHEMA, "--tables", ",", "--base", "."], {}, "--tables names no table"),
+        (["--schema", SCHEMA, "--tables", TABLE, "--base", ".", "--date", "2026-11-21"], {}, "2026-11-21"),
+        (
+            ["--schema", SCHEMA, "--tables", TABLE, "--base", ".", "--date", "2026-11-21 10:00:00 +0000 UTC"],
+            {},
+            "2026-11-21 10:00:00 +0000 UTC",
+        ),
+        (["--schema", SCHEMA, "--tables", TABLE, "--base", ".", "--mode", "upsert"], {}, "upsert_keys"),
+        (["--schema", "bad schema!", "--tables", TABLE, "--base", "."], {}, "schema"),
+        (["--schema", SCHEMA, "--tables", TABLE, "--base", ".", "--granularity", "week"], {}, "week"),
+        (["--schema", SCHEMA, "--tables", TABLE, "--base", "."], {}, "no warehouse to load into"),
+        (["--schema", SCHEMA, "--tables", TABLE, "--base", ".", "--target", "mysql://h/db"], {}, "mysql"),
+        (["--schema", SCHEMA, "--tables", TABLE, "--base", ".", "--target", "prod"], {}, "--profile"),
+        (
+            ["--schema", SCHEMA, "--tables", TABLE, "--base", "."],
+            {"REDSHIFT_DB": "dev", "REDSHIFT_USER": "u"},
+            "REDSHIFT_PASSWORD",
+        ),
+        (
+            ["--schema", SCHEMA, "--tables", TABLE, "--base", "."],
+            {"REDSHIFT_DB": "dev", "REDSHIFT_USER": "u", "REDSHIFT_PASSWORD": "p", "REDSHIFT_PORT": "x"},
+            "REDSHIFT_PORT",
+        ),
+        (
+            [
+                "--schema",
+                SCHEMA,
+                "--tables",
+                TABLE,
+                "--base",
+                ".",
+                "--profile",
+                "nope",
+                "--profiles-dir",
+                ".",
+            ],
+            {},
+            "profiles.yml",
+        ),
+        (
+            ["--schema", SCHEMA, "--tables", TABLE, "--base", ".", "--endpoint", "http://127.0.0.1:9"],
+            {},
+            "token",
+        ),
+        (
+            [*("--schema", SCHEMA, "--tables", TABLE, "--base", "."), "--endpoint", "http://x", "--dry-run"],
+            {"RIO_SERVE_TOKEN": "t"},
+            "--dry-run",
+        ),
+    ],
+)
+def test_bad_flags_exit_two_with_a_message_naming_them(
+    args: list[str], env: dict[str, str], message: str
+) -> None:
+    result = CliRunner().invoke(cli, ["send", *args], env=env)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+# --- rio pack ----------------------------------------------------------------------------------------
+
+
+def test_pack_writes_parts_manifest_and_config_and_says_how_to_load_them(
+    tmp_path: Path, base: Path, config_file: Path, warehouse: tuple[str, Path]
+) -> None:
+    rows = [event(i) for i in range(2000)]
+    (tmp_path / "events.ndjson").write_bytes(ndjson(rows))
+    result = rio(
+        "pack", "--schema", SCHEMA, "--table", TABLE, "--base", str(base), "--config", str(config_file),
+        "--date", "2026-11-21T10:00:00Z", "--buffer-size", "20000", str(tmp_path / "events.ndjson"),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("packed 2,000 rows for analytics.events (2026-11-21T10:00:00Z)\n")
+    assert "rio send --base file://" in result.output
+    manifest = json.loads((base / contract.manifest_key(SCHEMA, TABLE, D2)).read_bytes())
+    assert len(manifest["entries"]) > 1  # small parts, so several
+    packed = []
+    for entry in manifest["entries"]:
+        packed += gzip.decompress(Path(entry["url"].removeprefix("file://")).read_bytes()).splitlines()
+    assert sorted(json.loads(line)["id"] for line in packed) == list(range(2000))
+    assert DestinationConfig.from_yaml(
+        (base / contract.config_key(SCHEMA, TABLE, D2)).read_bytes(), table=TABLE
+    )
+    url, path = warehouse
+    sent = rio("send", "--base", str(base), "--schema", SCHEMA, "--tables", TABLE, "--target", url)
+    assert sent.exit_code == 0, sent.output
+    assert duckdb_rows(path, f"SELECT count(*), count(DISTINCT id) FROM {SCHEMA}.{TABLE}") == [(2000, 2000)]
+
+
+def test_pack_reads_gzip_csv_with_quotes_newlines_and_a_bom_and_sends(
+    tmp_path: Path, base: Path, config_file: Path, warehouse: tuple[str, Path]
+) -> None:
+    text = (
+        "\ufeffts,id,name\r\n"
+        '2026-11-21T10:00:00,1,"Smith, Jane"\r\n'
+        '2026-11-21T10:00:01,2,"two\nlines"\r\n'
+        '2026-11-21T10:00:02,3,"say ""hi"""\r\n'
+        "2026-11-21T10:00:03,4,\r\n"
+    )
+    (tmp_path / "users.csv.gz").write_bytes(gzip.compress(text.encode("utf-8")))
+    url, path = warehouse
+    result = rio(
+        "pack", "--schema", SCHEMA, "--table", TABLE, "--base", str(base), "--config", str(config_file),
+        str(tmp_path / "users.csv.gz"), "--send", "--target", url,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "analytics.events: loaded 4 rows" in result.output
+    assert duckdb_rows(path, f"SELECT id, name FROM {SCHEMA}.{TABLE} ORDER BY id") == [
+        (1, "Smith, Jane"),
+        (2, "two\nlines"),
+        (3, 'say "hi"'),
+        (4, ""),
+    ]
+
+
+def test_pack_reads_stdin(base: Path, config_file: Path, warehouse: tuple[str, Path]) -> None:
+    url, path = warehouse
+    result = rio(
+        "pack", "--schema", SCHEMA, "--table", TABLE, "--base", str(base), "--config", str(config_file),
+        "-", "--send", "--target", url, "--json",
+        input=ndjson([event(i) for i in range(10)]) + b"\n\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["rows"] == 10
+    assert report["outcomes"][0]["status"] == "loaded"
+    assert duckdb_rows(path, f"SELECT count(*) FROM {SCHEMA}.{TABLE}") == [(10,)]
+
+
+def test_pack_without_a_config_writes_parts_and_a_manifest_only(tmp_path: Path, base: Path) -> None:
+    (tmp_path / "rows.ndjson").write_bytes(ndjson([{"anything": i} for i in range(5)]))
+    result = rio(
+        "pack", "--schema", SCHEMA, "--table", TABLE, "--base", str(base), "--date", "2026-11-21T10:00:00Z",
+        str(tmp_path / "rows.ndjson"),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "packed 5 rows; manifest: file://" in result.output
+    assert [p.name for p in base.iterdir() if p.is_file()] == [contract.manifest_key(SCHEMA, TABLE, D2)]
+    assert not list(base.glob("config_*"))
+
+
+def _files_under(path: Path) -> list[Path]:
+    return [p for p in path.rglob("*") if p.is_file()]
+
+
+def test_a_bad_row_stops_pack_naming_file_and_line_and_leaves_nothing(
+    tmp_path: Path, base: Path, config_file: Path
+) -> None:
+    rows = ndjson([event(i) for i in range(3000)]) + b'{"ts": "2026-11-21T10:00:00", "id": "x"}\n'
+    (tmp_path / "events.ndjson").write_bytes(rows)
+    result = rio(
+        "pack", "--schema", SCHEMA, "--table", TABLE, "--base", str(base), "--config", str(config_file),
+        "--buffer-size", "10000", str(tmp_path / "events.ndjson"),
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'events.ndjson'}: line 3001: " in result.output
+    assert "id" in result.output
+    assert _files_under(base) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.ndjson", b'{"id": 1}\n[1, 2]\n', "line 2"),
+        ("bad.ndjson", b'{"id": 1}\n{"id": 2} trailing\n', "line 2"),
+        (
+            "ragged.csv",
+            b"ts,id,name\n2026-11-21T10:00:00,1,a\n2026-11-21T10:00:00,2\n",
+            "line 3: has 2 fields",
+        ),
+        ("broken.ndjson.gz", gzip.compress(b'{"id": 1}\n' * 100)[:-30], "cannot be read"),
+        ("latin1.csv", "ts,id,name\n2026-11-21T10:00:00,1,caf\xe9\n".encode("latin-1"), "cannot be read"),
+        ("empty.ndjson", b"", "no rows were read"),
+        ("header-only.csv", b"ts,id,name\n", "no rows were read"),
+    ],
+)
+def test_bad_input_files_fail_pack_clearly(
+    tmp_path: Path, base: Path, config_file: Path, name: str, content: bytes, message: str
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    result = rio(
+        "pack", "--schema", SCHEMA, "--table", TABLE, "--base", str(base), "--config", str(config_file),
+        str(tmp_path / name),
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert not list(base.glob("*.manifest"))
+    assert not list((base / SCHEMA).rglob("*.json.gz")) if (base / SCHEMA).exists() else True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--send"], "--send needs --config"),
+        (["--upsert-keys", "id"], "--upsert-keys goes with --mode upsert"),
+        (["missing.ndjson"], "is not a file"),
+        (["--date", "yesterday"], "yesterday"),
+    ],
+)
+def test_pack_refuses_bad_flags(base: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(
+        cli, ["pack", "--schema", SCHEMA, "--table", TABLE, "--base", str(base), *args]
+    )
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+
+
+def test_pack_refuses_a_config_of_another_table(tmp_path: Path, base: Path, config_file: Path) -> None:
+    (tmp_path / "rows.ndjson").write_bytes(ndjson([event(1)]))
+    result = rio(
+        "pack", "--schema", SCHEMA, "--table", "users", "--base", str(base), "--config", str(config_file),
+        str(tmp_path / "rows.ndjson"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert str(config_file) in result.output
+
+
+# --- rio manifest ------------------------------------------------------------------------------------
+
+
+def test_manifest_lists_the_data_files_under_a_prefix(s3: Any, s3_bucket: str, s3_server: Any) -> None:
+    for name in (
+        "exports/events_1.json.gz",
+        "exports/events_2.json.gz",
+        "exports/events.yml",
+        "other/x.json.gz",
+    ):
+        s3.put_object(Bucket=s3_bucket, Key=name, Body=b"0123456789")
+    args = ["--s3-endpoint-url", s3_server.endpoint_url]
+    result = rio("manifest", f"s3://{s3_bucket}/exports/events_", "--out", "loads/events.manifest", *args)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote s3://{s3_bucket}/loads/events.manifest: 2 files, 20 bytes\n"
+    body = json.loads(s3.get_object(Bucket=s3_bucket, Key="loads/events.manifest")["Body"].read())
+    assert body == {
+        "entries": [
+            {
+                "url": f"s3://{s3_bucket}/exports/events_1.json.gz",
+                "mandatory": True,
+                "meta": {"content_length": 10},
+            },
+            {
+                "url": f"s3://{s3_bucket}/exports/events_2.json.gz",
+                "mandatory": True,
+                "meta": {"content_length": 10},
+            },
+        ]
+    }
+    again = rio("manifest", f"s3://{s3_bucket}/exports/events_", "--out", "loads/events.manifest", *args)
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    nothing = rio("manifest", f"s3://{s3_bucket}/exports/none_", "--out", "n.manifest", *args)
+    assert nothing.exit_code == 1
+    assert "no data files" in nothing.output
+
+
+def test_manifest_of_a_local_directory_with_a_suffix_filter(tmp_path: Path) -> None:
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for name in ("a.json.gz", "b.json.gz", "notes.txt"):
+        (parts / name).write_bytes(b"xx")
+    result = rio(
+        "manifest", str(parts), "--out", "all.manifest", "--suffix", ".json.gz", "--optional", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["entries"] == 2
+    listed = json.loads((parts / "all.manifest").read_bytes())["entries"]
+    assert [(e["url"].rsplit("/", 1)[1], e["mandatory"]) for e in listed] == [
+        ("a.json.gz", False),
+        ("b.json.gz", False),
+    ]
+
+
+def test_manifest_refuses_a_bad_out_key(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["manifest", str(tmp_path), "--out", "../escape.manifest"])
+    assert result.exit_code == 2
+    assert "escape.manifest" in result.output
+
+
+# --- rio history -------------------------------------------------------------------------------------
+
+
+def test_history_shows_the_ledger(base: Path, warehouse: tuple[str, Path]) -> None:
+    url, _ = warehouse
+    publish_go_style(base, [event(i) for i in range(3)], D2)
+    rio(
+        "send", "--base", str(base), "--schema", SCHEMA, "--tables", TABLE, "--target", url, "--job-id", "j-1"
+    )
+    shown = rio("history", "--table", f"{SCHEMA}.{TABLE}", "--target", url)
+    assert shown.exit_code == 0, shown.output
+    assert "analytics.events" in shown.output
+    assert "2026-11-21T10:00:00Z" in shown.output
+    assert "j-1" in shown.output
+    as_json = rio("history", "--schema", SCHEMA, "--target", url, "--json")
+    (record,) = json.loads(as_json.output)
+    assert (record["table_name"], record["rows_loaded"], record["job_id"], record["data_date"]) == (
+        TABLE,
+        3,
+        "j-1",
+        "2026-11-21T10:00:00Z",
+    )
+
+
+def test_history_without_a_ledger_or_a_schema_is_an_error(warehouse: tuple[str, Path]) -> None:
+    url, _ = warehouse
+    missing = CliRunner().invoke(cli, ["history", "--schema", "nothing_here", "--target", url])
+    assert missing.exit_code == 1
+    assert "no ledger in schema 'nothing_here'" in missing.output
+    unnamed = CliRunner().invoke(cli, ["history", "--target", url])
+    assert unnamed.exit_code == 2
+    bad = CliRunner().invoke(cli, ["history", "--table", "events", "--target", url])
+    assert bad.exit_code == 2
+    assert "SCHEMA.TABLE" in bad.output
+
+
+# --- as a scheduler runs it -------------------------------------------------------------------------
+
+
+def run_rio(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in _WAREHOUSE_ENV}
+    return subprocess.run(
+        [sys.executable, "-m", "rio.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_exit_codes_of_a_real_process(tmp_path: Path, base: Path, warehouse: tuple[str, Path]) -> None:
+    url, _ = warehouse
+    publish_go_style(base, [event(i) for i in range(3)], D2)
+    publish_go_style(base, [event(i, D1) for i in range(3)], D1)
+    args = ("send", "--base", str(base), "--schema", SCHEMA, "--tables", TABLE, "--target", url)
+    loaded = run_rio(*args, cwd=tmp_path)
+    assert (loaded.returncode, loaded.stdout) == (
+        0,
+        f"{SCHEMA}.{TABLE}: loaded 3 rows for 2026-11-21T10:00:00Z\n",
+    )
+    stale = run_rio(*args, "--date", "2026-11-20T10:00:00Z", cwd=tmp_path)
+    assert stale.returncode == 3, stale.stderr
+    usage = run_rio("send", "--schema", SCHEMA, cwd=tmp_path)
+    assert usage.returncode == 2
+    assert "Missing option '--tables'" in usage.stderr
+
+
+def test_the_demo_packs_sends_and_queries(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rio.demo", "--rows", "20000", "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "packed   20,000 rows" in done.stdout
+    assert "demo.events: loaded 20,000 rows" in done.stdout
+    assert "page_view" in done.stdout
+    assert duckdb_rows(tmp_path / "rio-demo.duckdb", "SELECT count(*) FROM demo.events") == [(20000,)]
