@@ -10,7 +10,7 @@ export PYO3_PYTHON := $(PY)
 export VIRTUAL_ENV := $(abspath $(VENV))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install build postgres test test-rust lint format bench clean
+.PHONY: help install build postgres test test-rust lint format bench demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,5 +59,8 @@ format: $(VENV)/.created ## Format Rust and Python sources in place
 bench: build ## Run the benchmarks in tests/benchmarks and print their figures
 	$(PY) tests/benchmarks/run.py
 
+demo: build ## Pack a million synthetic events and load them into rio-demo.duckdb (no AWS, no server)
+	$(PY) -m rio.demo
+
 clean: ## Remove the build outputs and the virtual environment
-	rm -rf target $(VENV) rio/_core*.so .pytest_cache .ruff_cache .mypy_cache .hypothesis
+	rm -rf target $(VENV) rio/_core*.so .pytest_cache .ruff_cache .mypy_cache .hypothesis rio-demo-data rio-demo.duckdb
