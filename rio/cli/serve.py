@@ -1,0 +1,159 @@
+"""``rio serve``: take load jobs over HTTP and run them into one warehouse.
+
+The server itself lives in :mod:`rio.server`; this module only reads the flags, so ``rio --help``
+never imports starlette or uvicorn.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+
+import click
+
+from rio.cli._target import resolve_target
+from rio.errors import RioError
+
+__all__ = ["serve"]
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one (the 'listening on' line says which).",
+)
+@click.option(
+    "--token",
+    envvar="RIO_SERVE_TOKEN",
+    metavar="TOKEN",
+    help="Bearer token clients must send on /jobs. Prefer the RIO_SERVE_TOKEN environment variable: "
+    "a flag is visible to every user of the machine in the process list.",
+)
+@click.option(
+    "--target",
+    metavar="URL|OUTPUT",
+    help="Warehouse URL (duckdb:///w.duckdb, postgresql://…, redshift://…), or with --profile the "
+    "name of one of its outputs.",
+)
+@click.option("--profile", help="Profile in profiles.yml that names the warehouse.")
+@click.option(
+    "--profiles-dir",
+    type=click.Path(file_okay=False),
+    help="Directory holding profiles.yml (default: the usual dbt-style places).",
+)
+@click.option(
+    "--s3-endpoint-url",
+    metavar="URL",
+    help="S3-compatible endpoint to read data from (MinIO, moto); default: AWS's.",
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("rio-serve.sqlite3"),
+    show_default=True,
+    help="SQLite file that keeps every job, so a restart loses nothing. One server per file.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=2,
+    show_default=True,
+    help="Jobs run at once; two jobs that load the same table never do.",
+)
+@click.option(
+    "--grace",
+    type=click.FloatRange(0),
+    default=30.0,
+    show_default=True,
+    help="Seconds a stop (SIGTERM, SIGINT) waits for running jobs to finish.",
+)
+def serve(
+    host: str,
+    port: int,
+    token: str | None,
+    target: str | None,
+    profile: str | None,
+    profiles_dir: str | None,
+    s3_endpoint_url: str | None,
+    state_path: Path,
+    workers: int,
+    grace: float,
+) -> None:
+    """Take load jobs over HTTP and run them into one warehouse.
+
+    \b
+    Serve a local PostgreSQL; clients send the token as 'Authorization: Bearer …':
+      RIO_SERVE_TOKEN=$(openssl rand -hex 32) rio serve --target postgresql://localhost/warehouse
+    Serve the Redshift of a profile, four jobs at a time, on every interface:
+      rio serve --profile analytics --target prod --workers 4 --host 0.0.0.0 --port 8080
+    Send a job (rio's JSON job, as RedshiftIO(job_endpoint=…) and `rio send --endpoint` post it):
+      curl -H "Authorization: Bearer $RIO_SERVE_TOKEN" -H 'Content-Type: application/json' \\
+           -d '{"version":1,"base":"s3://my-bucket","schema":"analytics","tables":["events"],
+                "date":"2026-11-21T10:00:00Z","mode":"append","truncate":false,"force":false}' \\
+           http://127.0.0.1:8080/jobs
+    Send the Go tools' flag line, and follow the job:
+      curl -H "Authorization: Bearer $RIO_SERVE_TOKEN" -H 'Content-Type: text/plain' \\
+           -d '--bucket my-bucket --schema analytics --tables events --date 2026-11-21T10:00:00Z' \\
+           http://127.0.0.1:8080/jobs
+      curl -H "Authorization: Bearer $RIO_SERVE_TOKEN" http://127.0.0.1:8080/jobs/JOB_ID
+
+    \b
+    POST /jobs answers 202 {"id", "state", "url"}; posting a job id again runs nothing and answers
+    200 with the job's state. GET /jobs/ID answers {"state": queued|running|finished, "outcomes",
+    "exit_code"} (0 loaded, 3 stale, 1 failed). GET /healthz needs no token.
+
+    Jobs are kept in the --state file: after a restart, queued jobs and jobs that were running run
+    (again); the warehouse's load ledger makes a second load of a table and date a no-op, so several
+    servers may load one warehouse. SIGTERM stops taking jobs, waits --grace seconds for running
+    ones, and exits 0.
+    """
+    if not token:
+        raise click.UsageError(
+            "rio serve needs a bearer token for its clients: set RIO_SERVE_TOKEN (or pass --token), "
+            "for example RIO_SERVE_TOKEN=$(openssl rand -hex 32)"
+        )
+    if token != token.strip() or any(ch.isspace() for ch in token):
+        raise click.UsageError("the bearer token must not hold spaces or other white space")
+    try:
+        settings = resolve_target(target, profile, profiles_dir)
+        # Fail now, not at the first job, on a warehouse type rio does not know.
+        from rio.adapters import resolve_adapter
+
+        resolve_adapter(settings)
+    except RioError as exc:
+        raise click.ClickException(str(exc)) from exc
+    missing = [name for name in ("starlette", "uvicorn") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise click.ClickException(
+            f"rio serve needs {' and '.join(missing)}, which are not installed; install them with: "
+            "pip install 'rio[server]'"
+        )
+    from rio.server.main import ServeSettings
+    from rio.server.main import serve as run_server
+
+    server_log = logging.getLogger("rio.server")
+    if server_log.getEffectiveLevel() > logging.INFO:
+        server_log.setLevel(logging.INFO)  # a service says what it does with each job
+    store_options = {"endpoint_url": s3_endpoint_url} if s3_endpoint_url else {}
+    try:
+        code = run_server(
+            ServeSettings(
+                token=token,
+                target=settings,
+                state_path=state_path,
+                host=host,
+                port=port,
+                workers=workers,
+                grace=grace,
+                store_options=store_options,
+            )
+        )
+    except RioError as exc:
+        raise click.ClickException(str(exc)) from exc
+    raise SystemExit(code)

@@ -1,0 +1,139 @@
+"""A small client of ``rio serve``: submit a job, and wait for it to finish. Standard library only.
+
+``endpoint_base_url`` is the server's address without a path, such as ``http://127.0.0.1:8080``.
+Every answer that is not 2xx raises :class:`~rio.errors.JobSubmissionFailed` with the status and the
+server's text, which says what was wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from rio.contract import Job
+from rio.errors import JobSubmissionFailed
+
+__all__ = ["JobNotFinished", "status", "submit", "wait"]
+
+#: The most of a server's answer that goes into an error message.
+_SHOWN_RESPONSE = 1000
+
+
+class JobNotFinished(JobSubmissionFailed):
+    """``wait`` ran out of time before the job finished; the job goes on on the server."""
+
+
+def _base(endpoint_base_url: str) -> str:
+    if not endpoint_base_url.startswith(("http://", "https://")):
+        raise JobSubmissionFailed(
+            f"rio serve endpoint {endpoint_base_url!r} is not an http:// or https:// URL "
+            "(give the server's address, such as http://127.0.0.1:8080)"
+        )
+    return endpoint_base_url.rstrip("/")
+
+
+def _call(request: urllib.request.Request, timeout: float, what: str) -> Any:
+    """Send a request; its JSON answer, or :class:`JobSubmissionFailed` saying what went wrong."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+    except urllib.error.HTTPError as exc:
+        text = exc.read()[:_SHOWN_RESPONSE].decode("utf-8", "replace").strip() or "(no body)"
+        raise JobSubmissionFailed(
+            f"{what}: {request.full_url} answered {exc.code} {exc.reason}: {text}", status=exc.code
+        ) from exc
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise JobSubmissionFailed(
+            f"{what}: {request.full_url} could not be reached ({reason}); is rio serve running there?"
+        ) from exc
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        shown = body[:_SHOWN_RESPONSE].decode("utf-8", "replace")
+        raise JobSubmissionFailed(f"{what}: {request.full_url} answered with no JSON: {shown!r}") from exc
+
+
+def _headers(token: str | None) -> dict[str, str]:
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return headers
+
+
+def submit(
+    endpoint_base_url: str, job: Job | str | bytes, token: str | None = None, timeout: float = 30.0
+) -> str:
+    """Post a job to ``<endpoint_base_url>/jobs``; return its id once the server has accepted it.
+
+    ``job`` is a :class:`~rio.contract.Job` (sent as rio's JSON job, its id as ``Idempotency-Key``),
+    or a payload already written: JSON text, or the Go tools' flag line (sent as ``text/plain``).
+    A job id the server has seen before is not run again; its id is returned all the same.
+    """
+    headers = _headers(token)
+    if isinstance(job, Job):
+        data = job.to_json()
+        headers["Content-Type"] = "application/json"
+        if job.id is not None:
+            headers["Idempotency-Key"] = job.id
+    else:
+        data = job.encode("utf-8") if isinstance(job, str) else bytes(job)
+        is_json = data.lstrip().startswith(b"{")
+        headers["Content-Type"] = "application/json" if is_json else "text/plain; charset=utf-8"
+    url = f"{_base(endpoint_base_url)}/jobs"
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+    answer = _call(request, timeout, "job not submitted")
+    job_id = answer.get("id") if isinstance(answer, dict) else None
+    if not isinstance(job_id, str) or not job_id:
+        raise JobSubmissionFailed(f"job not submitted: {url} answered without a job id: {answer!r}")
+    return job_id
+
+
+def status(
+    endpoint_base_url: str, job_id: str, token: str | None = None, timeout: float = 30.0
+) -> dict[str, Any]:
+    """The state of a job now: the JSON of ``GET /jobs/{id}``."""
+    url = f"{_base(endpoint_base_url)}/jobs/{urllib.parse.quote(job_id, safe=':')}"
+    request = urllib.request.Request(url, headers=_headers(token), method="GET")
+    answer = _call(request, timeout, f"state of job {job_id} not read")
+    if not isinstance(answer, dict):
+        raise JobSubmissionFailed(f"state of job {job_id} not read: {url} answered {answer!r}")
+    return answer
+
+
+def wait(
+    endpoint_base_url: str,
+    job_id: str,
+    token: str | None = None,
+    timeout: float = 3600.0,
+    poll_interval: float = 1.0,
+) -> dict[str, Any]:
+    """Poll a job until it is finished; return ``GET /jobs/{id}``'s JSON (with ``outcomes``, ``exit_code``).
+
+    A server that cannot be reached for a moment (a restart) is polled again; after ``timeout``
+    seconds :class:`JobNotFinished` says the job's last known state.
+    """
+    deadline = time.monotonic() + timeout
+    last = "unknown"
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            answer = status(endpoint_base_url, job_id, token, timeout=max(min(remaining, 30.0), 1.0))
+        except JobSubmissionFailed as exc:
+            if exc.status is not None:
+                raise  # the server answered, and said no: waiting longer would not change it
+            last = f"unreachable ({exc})"
+        else:
+            if answer.get("state") == "finished":
+                return answer
+            last = str(answer.get("state"))
+        if time.monotonic() + poll_interval > deadline:
+            raise JobNotFinished(
+                f"job {job_id} did not finish within {timeout:g} s (last state: {last}); it goes on at "
+                f"{_base(endpoint_base_url)}/jobs/{job_id}"
+            )
+        time.sleep(poll_interval)
