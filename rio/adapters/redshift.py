@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, ClassVar
 
 from rio.adapters.base import (
@@ -31,6 +31,14 @@ from rio.errors import CopyFailed, WarehouseError
 __all__ = ["LoadErrorRow", "RedshiftAdapter", "copy_statement"]
 
 _MASK = "'***'"
+
+
+def _clause(credentials: list[tuple[str, str]], *, masked: bool = False) -> str:
+    """The authorization clause; ``masked`` shows the keywords with every value as ``'***'``."""
+    return " ".join(
+        f"{keyword} {_MASK if masked else quote_literal(value)}" for keyword, value in credentials
+    )
+
 
 _COLUMNS_SQL = """
 SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
@@ -80,6 +88,18 @@ _CONNECT = (
     "timeout",
 )
 
+_BOOLEAN_SETTINGS = ("iam", "ssl", "auto_create", "is_serverless")
+_TRUE, _FALSE = frozenset({"true", "1", "yes", "on"}), frozenset({"false", "0", "no", "off"})
+
+
+def _boolean(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise WarehouseError(f"redshift: setting {key} must be true or false, not {value!r}")
+
 
 @dataclass(frozen=True)
 class LoadErrorRow:
@@ -104,7 +124,7 @@ def copy_statement(
     region: str | None,
     credentials: str,
 ) -> str:
-    """Redshift's COPY for a request, with ``credentials`` as given (a clause, or the mask)."""
+    """Redshift's COPY for a request, with ``credentials`` the authorization clause as given."""
     source = request.manifest_url or request.files[0].url
     columns = ", ".join('"' + column.name.replace('"', '""') + '"' for column in request.columns)
     clauses = [f"COPY {target} ({columns})", f"FROM {quote_literal(source)}"]
@@ -143,8 +163,14 @@ class RedshiftAdapter(Adapter):
         kwargs: dict[str, Any] = {key: self.settings[key] for key in _CONNECT if key in self.settings}
         kwargs.setdefault("port", 5439)
         kwargs["database"] = self.settings.get("dbname") or self.settings.get("database")
-        if "port" in kwargs:
-            kwargs["port"] = int(kwargs["port"])
+        # Settings from a URL's query or an env_var() are strings; the driver wants bools and numbers
+        # ("false" is a true value).
+        for key in ("port", "timeout"):
+            if key in kwargs:
+                kwargs[key] = int(kwargs[key])
+        for key in _BOOLEAN_SETTINGS:
+            if key in kwargs:
+                kwargs[key] = _boolean(key, kwargs[key])
         try:
             connection = redshift_connector.connect(**kwargs)
             # rio issues BEGIN and COMMIT itself.
@@ -169,7 +195,12 @@ class RedshiftAdapter(Adapter):
 
     def is_serialization_failure(self, exc: BaseException) -> bool:
         code, message = _code(exc), _message(exc)
-        return code == "40001" or (code == "XX000" and message.strip().startswith("1023"))
+        if code == "40001" or (code == "XX000" and message.strip().startswith("1023")):
+            return True
+        # Two loaders creating one table or schema at once: the loser meets the catalogue's unique
+        # index ("duplicate key violates unique constraint "pg_class_relname_nsp_index" (possibly
+        # caused by concurrent transaction conflict)"); running again finds it there.
+        return code == "23505" and 'unique constraint "pg_' in message
 
     # --- DDL ----------------------------------------------------------------------------------------
 
@@ -222,13 +253,18 @@ class RedshiftAdapter(Adapter):
             )
         return columns
 
-    def _credentials(self) -> str:
+    def _credentials(self, *, resolve: bool = True) -> list[tuple[str, str]]:
+        """COPY's authorization as (keyword, value) pairs: an IAM role, or key, secret and token.
+
+        Without ``resolve`` (a dry run) boto3's credential chain is not consulted, and the values of
+        credentials it would give are empty.
+        """
         settings = self.settings
         if settings.get("iam_role"):
-            return f"IAM_ROLE {quote_literal(str(settings['iam_role']))}"
+            return [("IAM_ROLE", str(settings["iam_role"]))]
         key, secret = settings.get("aws_access_key_id"), settings.get("aws_secret_access_key")
         token = settings.get("aws_session_token")
-        if not (key and secret):
+        if not (key and secret) and resolve:
             import boto3
 
             found = boto3.Session().get_credentials()
@@ -240,10 +276,8 @@ class RedshiftAdapter(Adapter):
                 )
             frozen = found.get_frozen_credentials()
             key, secret, token = frozen.access_key, frozen.secret_key, frozen.token
-        clause = f"ACCESS_KEY_ID {quote_literal(key)} SECRET_ACCESS_KEY {quote_literal(secret)}"
-        if token:
-            clause += f" SESSION_TOKEN {quote_literal(token)}"
-        return clause
+        pairs = [("ACCESS_KEY_ID", str(key or "")), ("SECRET_ACCESS_KEY", str(secret or ""))]
+        return pairs + ([("SESSION_TOKEN", str(token))] if token else [])
 
     def _check_source(self, request: CopyRequest, store: Any) -> None:
         source = request.manifest_url or request.files[0].url
@@ -263,16 +297,25 @@ class RedshiftAdapter(Adapter):
     def copy(self, session: Session, request: CopyRequest, store: Any) -> CopyResult:
         target = self.qualified(request.schema, request.table)
         region = getattr(store, "region", None) or self.settings.get("region")
-        shown = copy_statement(request, target=target, region=region, credentials=_MASK)
         if session.dry_run:
-            session.statements.append(shown)
+            masked = _clause(self._credentials(resolve=False), masked=True)
+            session.statements.append(
+                copy_statement(request, target=target, region=region, credentials=masked)
+            )
             return CopyResult(0)
         self._check_source(request, store)
-        statement = copy_statement(request, target=target, region=region, credentials=self._credentials())
-        started = datetime.now(timezone.utc).replace(tzinfo=None)
+        credentials = self._credentials()
+        shown = copy_statement(
+            request, target=target, region=region, credentials=_clause(credentials, masked=True)
+        )
+        statement = copy_statement(request, target=target, region=region, credentials=_clause(credentials))
+        # The server's clock, not this machine's, dates the load-error rows this COPY may write.
+        started = session.query("SELECT GETDATE()")[0][0]
         try:
             session.execute(statement, shown=shown)
         except WarehouseError as failure:
+            if self.is_serialization_failure(failure.__cause__ or failure):
+                raise  # a conflict with another transaction, not a load error: the loader runs it again
             session.rollback()
             rejected = self._load_errors(session, started)
             details = "\n  ".join(
