@@ -24,7 +24,7 @@ from typing import Any
 
 from rio import contract
 from rio.adapters import resolve_adapter
-from rio.adapters.base import Adapter, CopyRequest, Session
+from rio.adapters.base import Adapter, CopyRequest, Session, TableColumn
 from rio.contract import Granularity, Job, LoadMode
 from rio.errors import LoadRefused, RioError, SchemaMismatch
 from rio.load.discover import FoundData, find_data
@@ -32,7 +32,7 @@ from rio.load.report import LoadReport, Status, TableOutcome
 from rio.load.schema import plan_schema
 from rio.storage import ObjectStore, open_store
 
-__all__ = ["LEDGER_TABLE", "LoadOptions", "load_table", "run_job"]
+__all__ = ["LEDGER_TABLE", "LoadOptions", "load_found", "load_table", "run_job"]
 
 log = logging.getLogger("rio.load")
 
@@ -162,10 +162,18 @@ def _upsert(
     staging = f"rio_stage_{secrets.token_hex(6)}"
     target = adapter.qualified(found.schema, found.table)
     session.execute(adapter.create_staging_sql(found.schema, found.table, staging))
+    staged_columns = list(request.columns)
+    if found.row_number_key is not None:
+        # Rows rio staged itself carry their input position, so the last one wins on any warehouse.
+        number = TableColumn(found.row_number_key, "bigint")
+        session.execute(
+            f"ALTER TABLE {adapter.quote(staging)} ADD COLUMN {adapter.quote(number.name)} bigint"
+        )
+        staged_columns.append(number)
     staged = CopyRequest(
         schema=None,
         table=staging,
-        columns=request.columns,
+        columns=staged_columns,
         files=request.files,
         manifest_url=request.manifest_url,
         gzip=request.gzip,
@@ -179,15 +187,15 @@ def _upsert(
         for key in job.upsert_keys
     )
     keys = ", ".join(q(key) for key in job.upsert_keys)
-    session.execute(
-        f"DELETE FROM {target} USING (SELECT DISTINCT {keys} FROM {q(staging)}) s WHERE {matches}"
-    )
+    # Redshift's DELETE … USING takes table names only, not subqueries; duplicate keys in the
+    # staging table match the same target rows, which are deleted once.
+    session.execute(f"DELETE FROM {target} USING {q(staging)} s WHERE {matches}")
     # The last row per key wins: by data timestamp, then (where the warehouse keeps it) file order.
     order = []
     timestamp = found.config.data_timestamp_column
     if timestamp in columns:
         order.append(f"{q(timestamp)} DESC NULLS LAST")
-    row_order = adapter.row_order(staging)
+    row_order = q(found.row_number_key) if found.row_number_key is not None else adapter.row_order(staging)
     if row_order is not None:
         order.append(f"{row_order} DESC")
     if not order:
@@ -228,13 +236,15 @@ def _load_once(
     session.begin()
     try:
         existed = adapter.read_columns(session, schema, table) is not None
-        for statement in adapter.create_table_sql(config):
-            session.execute(statement)
+        if not existed:
+            for statement in adapter.create_table_sql(config):
+                session.execute(statement)
         lock = adapter.lock_sql(schema, table)
         if lock is not None:
             session.execute(lock)
         columns = adapter.read_columns(session, schema, table)
-        earlier = _ledger_rows(session, adapter, ledger, found)
+        # Data rio staged for this load alone cannot have been loaded before.
+        earlier = [] if found.staged else _ledger_rows(session, adapter, ledger, found)
         if earlier and not job.force:
             rows, job_id, loaded_at = earlier[-1]
             by = f"by job {job_id}" if job_id else "by a job without an id"
@@ -304,6 +314,20 @@ def load_table(
         found = find_data(store, job, table)
     except RioError as exc:
         return TableOutcome(job.schema, table, Status.FAILED, date=job.date, error=exc)
+    return load_found(adapter, store, job, found, options, sleep=sleep)
+
+
+def load_found(
+    adapter: Adapter,
+    store: ObjectStore,
+    job: Job,
+    found: FoundData,
+    options: LoadOptions = LoadOptions(),
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> TableOutcome:
+    """Load data already found (or staged by rio itself) into its table, in one transaction."""
+    table = found.table
     for attempt in range(1, options.attempts + 1):
         try:
             session = adapter.connect(dry_run=options.dry_run)
