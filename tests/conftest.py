@@ -1,4 +1,5 @@
-"""Fixtures with real parts: a PostgreSQL cluster, moto's S3 server over HTTP, DuckDB files.
+"""Fixtures with real parts: a PostgreSQL cluster, moto's S3 server over HTTP, DuckDB files, and
+the Redshift adapter's real driver reaching that PostgreSQL through a loopback proxy.
 
 When ``CI`` or ``RIO_REQUIRE_SERVERS`` is set (``make test`` sets the latter), a server that cannot
 be found or started fails the tests that need it; elsewhere those tests are skipped with the reason.
@@ -18,6 +19,8 @@ import pytest
 from support.job_endpoint import JobEndpoint
 from support.policy import server_unavailable, servers_required
 from support.postgres import PostgresServer, find_postgres_bindir, start_postgres
+from support.redshift_double import RedshiftDouble, adapter_settings
+from support.redshift_proxy import RedshiftProxy
 from support.s3 import FAKE_AWS_ENVIRONMENT, UNSET_AWS_VARIABLES, S3Server
 
 
@@ -111,6 +114,54 @@ def s3_bucket(s3: Any) -> str:
     name = f"rio-test-{secrets.token_hex(6)}"
     s3.create_bucket(Bucket=name)
     return name
+
+
+# --- Redshift (the driver against PostgreSQL, through the proxy) ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redshift_proxy(postgres_server: PostgresServer) -> Iterator[RedshiftProxy]:
+    """A loopback proxy on 127.0.0.1 through which redshift_connector reaches the test PostgreSQL server."""
+    proxy = RedshiftProxy(postgres_server.host, postgres_server.port).start()
+    try:
+        yield proxy
+    finally:
+        proxy.stop()
+
+
+@pytest.fixture
+def redshift_double_factory(
+    redshift_proxy: RedshiftProxy, s3: Any, s3_server: S3Server, pg_url: str
+) -> Iterator[Callable[..., RedshiftDouble]]:
+    """Make Redshift doubles on the test's PostgreSQL database, COPY reading moto's S3.
+
+    Keyword arguments override the adapter's settings (None removes one); ``serialization_failures``
+    goes to the double. The test fails if a double refused any statement, even one whose error
+    something caught.
+    """
+    made: list[RedshiftDouble] = []
+
+    def make(*, serialization_failures: int = 0, **overrides: Any) -> RedshiftDouble:
+        settings = adapter_settings(redshift_proxy.host, redshift_proxy.port, pg_url)
+        settings.update(overrides)
+        double = RedshiftDouble(
+            {key: value for key, value in settings.items() if value is not None},
+            postgres_url=pg_url,
+            s3_endpoint_url=s3_server.endpoint_url,
+            serialization_failures=serialization_failures,
+        )
+        made.append(double)
+        return double
+
+    yield make
+    refused = [message for double in made for message in double.refused]
+    assert not refused, f"the Redshift double refused: {refused}"
+
+
+@pytest.fixture
+def redshift_double(redshift_double_factory: Callable[..., RedshiftDouble]) -> RedshiftDouble:
+    """The Redshift adapter on the test's PostgreSQL database, with the fake AWS keys for COPY."""
+    return redshift_double_factory()
 
 
 # --- DuckDB -----------------------------------------------------------------------------------------

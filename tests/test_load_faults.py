@@ -25,6 +25,7 @@ CONFIG = DestinationConfig(
     SCHEMA, TABLE, [Column("ts", "timestamp"), Column("id", "bigint"), Column("payload", "longtext")], "ts"
 )
 ROWS = 200_000
+TESTS = Path(__file__).resolve().parent
 
 LOADER = textwrap.dedent(
     """
@@ -56,10 +57,32 @@ def publish(base: Path) -> None:
     (base / contract.config_key(SCHEMA, TABLE, DATE)).write_text(CONFIG.to_yaml())
 
 
-def run_loader(base: Path, target: str, kill_after: str | None) -> str:
-    """Run a loader in its own process; with ``kill_after``, SIGKILL it once that line is logged."""
-    command = [sys.executable, "-c", LOADER, str(base), target, contract.format_data_date(DATE)]
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+#: The loader for the Redshift adapter, through the double (whose settings are ``argv[2]``, JSON).
+REDSHIFT_LOADER = LOADER.replace(
+    "report = run_job(job, sys.argv[2])",
+    "import json\n"
+    "from support.redshift_double import RedshiftDouble\n"
+    "given = json.loads(sys.argv[2])\n"
+    "double = RedshiftDouble(given['settings'], postgres_url=given['postgres_url'], "
+    "s3_endpoint_url=given['s3_endpoint_url'])\n"
+    "report = run_job(job, double, endpoint_url=given['s3_endpoint_url'])",
+)
+
+
+def run_loader(base: Path | str, target: str, kill_after: str | None) -> str:
+    """Run a loader in its own process; with ``kill_after``, SIGKILL it once that line is logged.
+
+    A ``target`` that is a JSON object describes a Redshift double (see ``REDSHIFT_LOADER``).
+    """
+    script = REDSHIFT_LOADER if target.startswith("{") else LOADER
+    command = [sys.executable, "-c", script, str(base), target, contract.format_data_date(DATE)]
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
+    }
+    child = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+    )
     assert child.stderr is not None
     assert child.stdout is not None
     if kill_after is None:
@@ -118,3 +141,38 @@ def test_a_load_killed_midway_and_run_again_loads_every_row_once(
     assert count(target, path) == (ROWS, ROWS)
     assert run_loader(base, target, None).startswith(f"{SCHEMA}.{TABLE}: already loaded")
     assert count(target, path) == (ROWS, ROWS)
+
+
+def test_a_redshift_load_killed_in_its_copy_and_run_again_loads_every_row_once(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The same, through the Redshift adapter and its double (the data mirrored into moto's S3)."""
+    kill_after = "redshift COPY"
+    base = tmp_path / "base"
+    base.mkdir()
+    publish(base)
+    s3, bucket = request.getfixturevalue("s3"), request.getfixturevalue("s3_bucket")
+    for path in base.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == ".manifest":
+                data = data.replace(f"file://{base}/".encode(), f"s3://{bucket}/".encode())
+            s3.put_object(Bucket=bucket, Key=path.relative_to(base).as_posix(), Body=data)
+    double = request.getfixturevalue("redshift_double")
+    double.install()
+    target = json.dumps(
+        {
+            "settings": double.settings,
+            "postgres_url": double.postgres_url,
+            "s3_endpoint_url": double.s3_endpoint_url,
+        }
+    )
+    assert run_loader(f"s3://{bucket}", target, kill_after) == f"killed ({-signal.SIGKILL})"
+    rows, distinct = count(double.postgres_url, None)
+    assert rows in (0, ROWS)
+    assert distinct == rows
+    line = run_loader(f"s3://{bucket}", target, None)
+    assert line.startswith((f"{SCHEMA}.{TABLE}: loaded {ROWS:,} rows", f"{SCHEMA}.{TABLE}: already loaded"))
+    assert count(double.postgres_url, None) == (ROWS, ROWS)
+    assert run_loader(f"s3://{bucket}", target, None).startswith(f"{SCHEMA}.{TABLE}: already loaded")
+    assert count(double.postgres_url, None) == (ROWS, ROWS)
