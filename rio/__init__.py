@@ -5,24 +5,55 @@ Fast, exactly once, and with errors you can act on. See the README for a tour.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rio import contract, errors
 from rio._core import KeyStats, Packer, PackStats, Part, __version__
 from rio.config import Column, ColumnType, DataFacts, DestinationConfig
 from rio.errors import RioError
 from rio.pipe import RedshiftIO
 
+if TYPE_CHECKING:
+    from rio.tables import DuckDBDatabase, PostgresDatabase, RedshiftDatabase, RedshiftTable
+    from rio.transfer import load
+
 __all__ = [
     "Column",
     "ColumnType",
     "DataFacts",
     "DestinationConfig",
+    "DuckDBDatabase",
     "KeyStats",
     "PackStats",
     "Packer",
     "Part",
+    "PostgresDatabase",
+    "RedshiftDatabase",
     "RedshiftIO",
+    "RedshiftTable",
     "RioError",
     "__version__",
     "contract",
     "errors",
+    "load",
 ]
+
+#: Names imported on first use: loading existing data pulls in the loader and the adapters, which
+#: a producer that only packs never needs.
+_LAZY = {
+    "load": "rio.transfer",
+    "RedshiftTable": "rio.tables",
+    "RedshiftDatabase": "rio.tables",
+    "PostgresDatabase": "rio.tables",
+    "DuckDBDatabase": "rio.tables",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'rio' has no attribute {name!r}")

@@ -45,7 +45,7 @@ class Executor(Protocol):
 
 
 class EmbeddedExecutor:
-    """Runs the job here, with :func:`rio.load.run_job`, into the given warehouse."""
+    """Runs the job here, with :func:`rio.loader.run_job`, into the given warehouse."""
 
     def __init__(self, target: Any, **options: Any) -> None:
         self.target = target
@@ -53,7 +53,7 @@ class EmbeddedExecutor:
 
     def submit(self, job: Job) -> JobReceipt:
         # Imported here: the loader pulls in warehouse drivers a producer may never need.
-        from rio.load import run_job
+        from rio.loader import run_job
 
         report = run_job(job, self.target, **self.options)
         report.raise_for_failures()

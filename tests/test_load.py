@@ -32,7 +32,7 @@ from rio.errors import (
     UnknownAdapter,
     WarehouseError,
 )
-from rio.load import LoadOptions, LoadReport, Status, run_job
+from rio.loader import LoadOptions, LoadReport, Status, run_job
 from support.redshift_double import RedshiftDouble
 
 SCHEMA, TABLE = "analytics", "events"

@@ -32,7 +32,7 @@ LOADER = textwrap.dedent(
     import logging, sys
     logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s %(message)s")
     from rio.contract import Job, parse_data_date
-    from rio.load import run_job
+    from rio.loader import run_job
     job = Job(base=sys.argv[1], schema="analytics", tables=("big",), date=parse_data_date(sys.argv[3]))
     report = run_job(job, sys.argv[2])
     print(report.outcomes[0].line(), flush=True)

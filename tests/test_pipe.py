@@ -553,7 +553,7 @@ def test_send_loads_a_real_table_with_the_embedded_loader(
         for i in range(1000, 1500):
             pipe.pack(row(i))
     # Closing sent the rest: a second generation, a second load.
-    from rio.load import Status
+    from rio.loader import Status
 
     assert outcome.status is Status.LOADED
     if warehouse == "postgres":

@@ -14,15 +14,20 @@ def test_top_level_names() -> None:
         "ColumnType",
         "DataFacts",
         "DestinationConfig",
+        "DuckDBDatabase",
         "KeyStats",
         "PackStats",
         "Packer",
         "Part",
+        "PostgresDatabase",
+        "RedshiftDatabase",
         "RedshiftIO",
+        "RedshiftTable",
         "RioError",
         "__version__",
         "contract",
         "errors",
+        "load",
     ]
     assert sorted(rio.__all__) == sorted(expected)
     for name in rio.__all__:

@@ -29,7 +29,7 @@ from rio.adapters.redshift import LoadErrorRow, RedshiftAdapter
 from rio.config import Column, DestinationConfig
 from rio.contract import Job, LoadMode, Manifest, ManifestEntry
 from rio.errors import CopyFailed, WarehouseError
-from rio.load import LoadOptions, Status, TableOutcome, load_table, run_job
+from rio.loader import LoadOptions, Status, TableOutcome, load_table, run_job
 from rio.storage import ObjectStore, open_store
 from support.golden import assert_matches_golden
 from support.postgres import PostgresServer, free_port

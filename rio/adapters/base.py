@@ -1,6 +1,6 @@
 """What every warehouse adapter provides, and the pieces they share.
 
-An adapter knows one warehouse's SQL dialect and driver; the loader (:mod:`rio.load`) knows the
+An adapter knows one warehouse's SQL dialect and driver; the loader (:mod:`rio.loader`) knows the
 order of a load. The loader speaks to a :class:`Session` (one connection, explicit transactions)
 and asks the adapter for SQL text and for the few operations that differ too much to share: reading
 a table's columns, and COPY.

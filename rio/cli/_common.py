@@ -11,7 +11,7 @@ import click
 
 from rio.cli._target import NoTarget, resolve_target
 from rio.errors import ConfigFileError, RioError
-from rio.load.report import EXIT_FAILED
+from rio.loader.report import EXIT_FAILED
 
 __all__ = [
     "EXIT_USAGE",

@@ -53,7 +53,7 @@ def history(
       rio history --schema analytics --profile warehouse --json
     """
     from rio.adapters import resolve_adapter
-    from rio.load import LEDGER_TABLE
+    from rio.loader import LEDGER_TABLE
 
     table: str | None = None
     if qualified is not None:

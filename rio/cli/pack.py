@@ -378,7 +378,7 @@ def _report(
     written: dict[str, Any], *, then_send: bool, endpoint: str | None, token: str | None, as_json: bool
 ) -> int:
     from rio.contract import Job
-    from rio.load.report import LoadReport, TableOutcome, exit_code_of
+    from rio.loader.report import LoadReport, TableOutcome, exit_code_of
 
     rows = written["rows"]
     receipt = written.get("receipt")

@@ -266,8 +266,8 @@ def _run_here(
     as_json: bool,
 ) -> tuple[list[dict[str, Any]], int]:
     from rio.adapters import resolve_adapter
-    from rio.load import LoadOptions, load_table
-    from rio.load.report import LoadReport
+    from rio.loader import LoadOptions, load_table
+    from rio.loader.report import LoadReport
     from rio.storage import open_store
 
     load_options = LoadOptions(
@@ -294,7 +294,7 @@ def _run_here(
 
 
 def _print_outcome(outcome: Any, *, dry_run: bool) -> None:
-    from rio.load import Status
+    from rio.loader import Status
 
     colour = {Status.FAILED: "red", Status.STALE: "yellow"}.get(outcome.status)
     if dry_run:
@@ -318,7 +318,7 @@ def _send_to_endpoint(job: Any, endpoint: str, token: str | None, timeout: float
         job_id = submit(endpoint, job, token, timeout=30.0)
         click.echo(f"job {job_id} accepted by {endpoint}; waiting for its outcome", err=True)
         result: dict[str, Any] = wait(endpoint, job_id, token, timeout=timeout, poll_interval=0.5)
-    from rio.load.report import TableOutcome
+    from rio.loader.report import TableOutcome
 
     for answered in result.get("outcomes") or []:
         _print_outcome(TableOutcome.from_dict(answered), dry_run=False)

@@ -20,8 +20,8 @@ from typing import Any
 
 from rio.contract import Job
 from rio.errors import RioError
-from rio.load import LoadReport, Status, TableOutcome, run_job
-from rio.load.report import EXIT_FAILED
+from rio.loader import LoadReport, Status, TableOutcome, run_job
+from rio.loader.report import EXIT_FAILED
 from rio.server import StateError
 from rio.server.state import JobRecord, StateStore
 

@@ -26,7 +26,7 @@ from rows import EVENT_COLUMNS, event_rows
 from rio import Packer, contract
 from rio.config import DestinationConfig
 from rio.contract import Job, Manifest, ManifestEntry
-from rio.load import run_job
+from rio.loader import run_job
 from support.postgres import find_postgres_bindir, start_postgres
 
 ROWS = 1_000_000

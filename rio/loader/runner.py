@@ -27,14 +27,14 @@ from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter, CopyRequest, Session, TableColumn
 from rio.contract import Granularity, Job, LoadMode
 from rio.errors import LoadRefused, RioError, SchemaMismatch
-from rio.load.discover import FoundData, find_data
-from rio.load.report import LoadReport, Status, TableOutcome
-from rio.load.schema import plan_schema
+from rio.loader.discover import FoundData, find_data
+from rio.loader.report import LoadReport, Status, TableOutcome
+from rio.loader.schema import plan_schema
 from rio.storage import ObjectStore, open_store
 
 __all__ = ["LEDGER_TABLE", "LoadOptions", "load_found", "load_table", "run_job"]
 
-log = logging.getLogger("rio.load")
+log = logging.getLogger("rio.loader")
 
 LEDGER_TABLE = "rio_loads"
 _LEDGER_COLUMNS = (

@@ -8,7 +8,7 @@ it would run.
 
 from __future__ import annotations
 
-from rio.load.report import LoadReport, Status, TableOutcome
-from rio.load.runner import LEDGER_TABLE, LoadOptions, load_table, run_job
+from rio.loader.report import LoadReport, Status, TableOutcome
+from rio.loader.runner import LEDGER_TABLE, LoadOptions, load_table, run_job
 
 __all__ = ["LEDGER_TABLE", "LoadOptions", "LoadReport", "Status", "TableOutcome", "load_table", "run_job"]
