@@ -36,13 +36,18 @@
     │   ├── NoJobEndpoint            nowhere to send the job
     │   ├── UploadFailed             a part could not be stored; it is kept and retried
     │   └── JobSubmissionFailed      the job endpoint refused the job or could not be reached
-    └── LoadError: a load of one table that could not run; nothing of it was committed
-        ├── DataNotFound             no data (or no config) for the table and date
-        ├── SchemaMismatch           the table differs from the config: column, property, both values
-        ├── CopyFailed               COPY refused rows: each with file, line, column, value, reason, code
-        ├── LoadRefused              the load would break a rule (append with force would double rows)
-        ├── UnknownAdapter           no warehouse adapter for a URL scheme or profile type
-        └── WarehouseError           the warehouse failed: connection, SQL, or a lost transaction
+    ├── LoadError: a load of one table that could not run; nothing of it was committed
+    │   ├── DataNotFound             no data (or no config) for the table and date
+    │   ├── SchemaMismatch           the table differs from the config: column, property, both values
+    │   ├── CopyFailed               COPY refused rows: each with file, line, column, value, reason, code
+    │   ├── LoadRefused              the load would break a rule (append with force would double rows)
+    │   ├── UnknownAdapter           no warehouse adapter for a URL scheme or profile type
+    │   └── WarehouseError           the warehouse failed: connection, SQL, or a lost transaction
+    └── SourceError: existing data that cannot be read, naming the file or URL and the line or row
+        ├── NoSuchSource             a file, object or glob that names nothing
+        ├── UnsupportedSource        a scheme, format or kind of input rio cannot read
+        ├── MalformedInput           input that breaks its format: CSV, JSON, UTF-8, gzip, row shape
+        └── ValueTooLong             a text value longer than any column rio can create holds
 
 The first five config errors and the pipe errors carry the Go rio's names and messages, so code
 ported from it reads the same; every message then says what exactly is wrong and where.
@@ -73,8 +78,10 @@ __all__ = [
     "JobSubmissionFailed",
     "LoadError",
     "LoadRefused",
+    "MalformedInput",
     "MultipleDistKeys",
     "NoJobEndpoint",
+    "NoSuchSource",
     "ObjectNotFound",
     "PackageNotSealed",
     "PackerClosed",
@@ -85,12 +92,15 @@ __all__ = [
     "RowError",
     "SchemaMismatch",
     "SendingInProgress",
+    "SourceError",
     "StorageError",
     "TooManyColumns",
     "UnknownAdapter",
+    "UnsupportedSource",
     "UnsupportedType",
     "UnsupportedValue",
     "UploadFailed",
+    "ValueTooLong",
     "WarehouseError",
 ]
 
@@ -306,3 +316,35 @@ class UnknownAdapter(LoadError):
 
 class WarehouseError(LoadError):
     """The warehouse failed: a connection, a statement, or a transaction that could not commit."""
+
+
+# --- sources of existing data ----------------------------------------------------------------------
+
+
+class SourceError(RioError):
+    """Existing data (a file, object, glob, manifest, DataFrame or query) that cannot be read.
+
+    ``source`` names the file, URL or description; ``line`` is the line (or row) number the
+    problem is at, when there is one.
+    """
+
+    def __init__(self, message: str, *, source: str = "", line: int | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+        self.line = line
+
+
+class NoSuchSource(SourceError):
+    """A file, object or glob that names nothing, or a mandatory manifest entry that is missing."""
+
+
+class UnsupportedSource(SourceError, ValueError):
+    """A URL scheme, format or kind of input that rio cannot read."""
+
+
+class MalformedInput(SourceError, ValueError):
+    """Input that breaks its format: a ragged CSV row, bad JSON, invalid UTF-8, corrupt gzip."""
+
+
+class ValueTooLong(SourceError, ValueError):
+    """A text value of more bytes than the widest column rio creates (VARCHAR(65535)) holds."""

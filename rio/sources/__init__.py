@@ -1,0 +1,125 @@
+"""Existing data as a stream of rows: files, globs, S3 objects, manifests, DataFrames, queries.
+
+:func:`open_source` turns what a user names into a :class:`Source`; a source streams rows (dicts) and
+says what it knows of their columns up front. :class:`ColumnTracker` and :func:`infer_columns` find
+the column types a load needs from the rows themselves.
+
+============================================  ==================================================
+``open_source(...)`` given                    source
+============================================  ==================================================
+a :class:`Source`                             itself
+an iterable of dicts, or of tuples with       :class:`RowsSource`
+``columns=[...]``
+a pandas DataFrame                            :class:`DataFrameSource`
+``postgresql://…`` with ``query=``            :class:`PostgresQuerySource`
+a path or ``s3://…`` ending in ``manifest``   :class:`ManifestSource` (``x.manifest``, or
+                                              UNLOAD's ``<prefix>manifest``)
+a path, ``file://…``, ``s3://…``, or a glob   :class:`FileSource` (CSV, TSV, NDJSON, JSON array,
+of either                                     each plain or gzip)
+============================================  ==================================================
+
+Bad input raises a :class:`~rio.errors.SourceError` that names the file or URL and the line or row.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rio.errors import UnsupportedSource
+from rio.sources.base import Source, clip, redact
+from rio.sources.files import FileSource, ManifestSource
+from rio.sources.formats import FORMATS
+from rio.sources.infer import ColumnStats, ColumnTracker, infer_columns, measured_widths
+from rio.sources.memory import DataFrameSource, RowsSource, is_dataframe
+from rio.sources.postgres import Params, PostgresQuerySource
+from rio.storage import S3Store, open_store
+
+__all__ = [
+    "FORMATS",
+    "ColumnStats",
+    "ColumnTracker",
+    "DataFrameSource",
+    "FileSource",
+    "ManifestSource",
+    "PostgresQuerySource",
+    "RowsSource",
+    "Source",
+    "infer_columns",
+    "measured_widths",
+    "open_source",
+]
+
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+@functools.cache
+def _store_option_names() -> frozenset[str]:
+    """The keyword arguments that reach :func:`rio.storage.open_store` (and ``store=`` itself)."""
+    names = {"store"}
+    for function in (open_store, S3Store.__init__):
+        for parameter in inspect.signature(function).parameters.values():
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+                names.add(parameter.name)
+    return frozenset(names)
+
+
+def open_source(
+    spec: Any,
+    *,
+    format: str | None = None,
+    delimiter: str | None = None,
+    columns: Sequence[str] | None = None,
+    query: str | None = None,
+    params: Params = None,
+    name: str | None = None,
+    **store_options: Any,
+) -> Source:
+    """The :class:`Source` for ``spec`` (see the module docstring for what each kind gives).
+
+    ``format`` (``csv``, ``tsv``, ``ndjson``/``jsonl``, ``json``) and ``delimiter`` apply to files;
+    ``columns`` names the fields of tuple rows; ``query`` and ``params`` go with a PostgreSQL URL;
+    ``name`` labels in-memory data in messages. Other keyword arguments (``store=``, credentials,
+    ``endpoint_url``, ``region``, ``page_size``…) open the S3 stores that files are read through;
+    they are ignored by sources that read no files, and any other name is a :class:`TypeError`.
+    """
+    unknown = sorted(set(store_options) - _store_option_names())
+    if unknown:
+        raise TypeError(f"open_source() got an unexpected keyword argument {unknown[0]!r}")
+    if isinstance(spec, Source):
+        return spec
+    if isinstance(spec, (str, os.PathLike)):
+        text = os.fspath(spec)
+        scheme = _SCHEME_RE.match(text)
+        kind = scheme.group(1).lower() if scheme else None
+        if kind in _POSTGRES_SCHEMES:
+            if query is None:
+                raise UnsupportedSource(
+                    f"{redact(text)}: a PostgreSQL URL needs query= (the SELECT whose rows to read)",
+                    source=redact(text),
+                )
+            return PostgresQuerySource(text, query, params)
+        if kind not in (None, "s3", "file"):
+            raise UnsupportedSource(
+                f"{clip(redact(text))}: rio reads no {kind}:// URLs; use a local path, file://, s3://, or "
+                "postgresql:// with query=",
+                source=redact(text),
+            )
+        options: dict[str, Any] = {"format": format, "delimiter": delimiter, **store_options}
+        # rio's manifests end in .manifest; Redshift's UNLOAD names its own <prefix>manifest.
+        if text.lower().endswith("manifest"):
+            return ManifestSource(text, **options)
+        return FileSource(text, **options)
+    if is_dataframe(spec):
+        return DataFrameSource(spec, name=name or "DataFrame")
+    if isinstance(spec, (bytes, bytearray, dict)) or not isinstance(spec, Iterable):
+        raise UnsupportedSource(
+            f"rio cannot read rows from a {type(spec).__name__}; give a path or URL, an iterable of dicts "
+            "or tuples, a DataFrame or a Source"
+        )
+    return RowsSource(spec, columns=columns, name=name or "rows")

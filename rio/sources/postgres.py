@@ -1,0 +1,96 @@
+"""Rows of a PostgreSQL query, streamed through a server-side cursor (psycopg 3, imported lazily)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rio.errors import SourceError
+from rio.sources.base import Source, clip, redact
+
+if TYPE_CHECKING:
+    import psycopg
+
+__all__ = ["PostgresQuerySource"]
+
+Params = Sequence[Any] | Mapping[str, Any] | None
+
+
+class PostgresQuerySource(Source):
+    """The rows of ``sql`` (with bind ``params``) run on the database at ``url``.
+
+    The query runs in a read-only transaction behind a server-side cursor, fetched ``itersize`` rows
+    at a time, so memory holds one batch. ``columns`` come from the query's description, which
+    declaring the cursor gives without fetching a row. Values are what psycopg returns (``Decimal``,
+    ``datetime``, ``dict`` for json…). Errors are :class:`~rio.errors.SourceError` naming the URL,
+    with any password left out.
+    """
+
+    def __init__(self, url: str, sql: str, params: Params = None, *, itersize: int = 10_000) -> None:
+        if itersize < 1:
+            raise ValueError(f"itersize must be at least 1, not {itersize}")
+        self.url = url
+        self.sql = sql
+        self.params = params
+        self.itersize = itersize
+        self.name = f"{redact(url)} query {clip(' '.join(sql.split()), 80)!r}"
+        self._open: tuple[psycopg.Connection[Any], psycopg.ServerCursor[Any]] | None = None
+        self._columns: list[str] | None = None
+
+    def _error(self, action: str, exc: Exception) -> SourceError:
+        return SourceError(f"{self.name}: could not {action}: {str(exc).strip()}", source=redact(self.url))
+
+    def _declare(self) -> tuple[psycopg.Connection[Any], psycopg.ServerCursor[Any]]:
+        import psycopg
+
+        try:
+            conn = psycopg.connect(self.url)
+        except psycopg.Error as exc:
+            raise self._error("connect", exc) from None
+        try:
+            conn.read_only = True
+            cursor = conn.cursor(name=f"rio_source_{secrets.token_hex(4)}")
+            cursor.itersize = self.itersize
+            cursor.execute(self.sql, self.params)
+        except psycopg.Error as exc:
+            conn.close()
+            raise self._error("run the query", exc) from None
+        description = cursor.description or []
+        self._columns = [column.name for column in description]
+        return conn, cursor
+
+    @property
+    def columns(self) -> list[str] | None:
+        if self._columns is None:
+            self._open = self._declare()
+        return list(self._columns) if self._columns is not None else None
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        opened, self._open = self._open, None
+        return self._iterate(opened)
+
+    def _iterate(
+        self, opened: tuple[psycopg.Connection[Any], psycopg.ServerCursor[Any]] | None
+    ) -> Iterator[dict[str, Any]]:
+        import psycopg
+
+        conn, cursor = opened if opened is not None else self._declare()
+        try:
+            names = self._columns or []
+            while True:
+                try:
+                    batch = cursor.fetchmany(self.itersize)
+                except psycopg.Error as exc:
+                    raise self._error("fetch rows", exc) from None
+                if not batch:
+                    return
+                for values in batch:
+                    yield dict(zip(names, values, strict=True))
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        opened, self._open = self._open, None
+        if opened is not None:
+            opened[0].close()
