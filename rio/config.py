@@ -51,6 +51,7 @@ from rio.errors import (
 
 __all__ = [
     "MAX_COLUMNS",
+    "S3_BASE_PATH",
     "Column",
     "ColumnType",
     "DataFacts",
@@ -64,6 +65,10 @@ __all__ = [
     "read_config_file",
     "read_table_config",
 ]
+
+#: Where ``rio.loader`` and ``rio.RedshiftTable`` stage data on its way to a table (``s3://bucket/prefix``
+#: or a directory); None reads ``$RIO_S3_BASE_PATH`` or ``$AWS_ETL_TOOLS_S3_BASE_PATH`` instead.
+S3_BASE_PATH: str | None = None
 
 MAX_COLUMNS = 1600
 """The most columns a Redshift table may have."""

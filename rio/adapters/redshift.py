@@ -28,7 +28,7 @@ from rio.adapters.postgres import canonical_type
 from rio.config import Column, DestinationConfig
 from rio.errors import CopyFailed, WarehouseError
 
-__all__ = ["LoadErrorRow", "RedshiftAdapter", "copy_statement"]
+__all__ = ["LoadErrorRow", "RedshiftAdapter", "copy_statement", "unload_statement"]
 
 _MASK = "'***'"
 
@@ -142,6 +142,25 @@ def copy_statement(
         clauses.append("TRUNCATECOLUMNS")
     clauses.append("STATUPDATE OFF")
     clauses.append(credentials)
+    return " ".join(clauses)
+
+
+def unload_statement(query: str, prefix_url: str, *, region: str | None, credentials: str) -> str:
+    """Redshift's UNLOAD of ``query`` to gzip'd JSON files and a manifest under ``prefix_url``.
+
+    Without ALLOWOVERWRITE: Redshift refuses to write over files already there, as rio never
+    overwrites a manifest.
+    """
+    clauses = [
+        f"UNLOAD ({quote_literal(query)})",
+        f"TO {quote_literal(prefix_url)}",
+        credentials,
+        "FORMAT AS JSON",
+        "MANIFEST",
+        "GZIP",
+    ]
+    if region:
+        clauses.append(f"REGION {quote_literal(region)}")
     return " ".join(clauses)
 
 
@@ -330,6 +349,20 @@ class RedshiftAdapter(Adapter):
             ) from failure
         rows = session.query("SELECT pg_last_copy_count()")
         return CopyResult(int(rows[0][0]) if rows else 0)
+
+    def unload(self, session: Session, query: str, prefix_url: str, *, region: str | None = None) -> int:
+        """UNLOAD ``query`` under ``prefix_url`` (files and ``<prefix>manifest``); the rows written."""
+        credentials = self._credentials()
+        shown = unload_statement(
+            query, prefix_url, region=region, credentials=_clause(credentials, masked=True)
+        )
+        session.execute(
+            unload_statement(query, prefix_url, region=region, credentials=_clause(credentials)), shown=shown
+        )
+        if session.dry_run:
+            return 0
+        rows = session.query("SELECT pg_last_unload_count()")
+        return int(rows[0][0]) if rows else 0
 
     def _load_errors(self, session: Session, since: datetime) -> list[LoadErrorRow]:
         query = _SERVERLESS_LOAD_ERRORS_SQL if self.settings.get("is_serverless") else _LOAD_ERRORS_SQL

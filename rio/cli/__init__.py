@@ -1,4 +1,4 @@
-"""rio's command line: ``rio send``, ``rio serve``, ``rio pack``, ``rio manifest``, ``rio history``.
+"""rio's command line: send, serve, load, pack, manifest and history.
 
 Each command lives in a module of its own and is imported only when it runs (or when ``--help``
 lists it), so ``rio --help`` stays fast and a command never pays for another's imports.
@@ -21,6 +21,7 @@ __all__ = ["cli", "main"]
 _COMMANDS = {
     "send": "rio.cli.send:send",
     "serve": "rio.cli.serve:serve",
+    "load": "rio.cli.load:load",
     "pack": "rio.cli.pack:pack",
     "manifest": "rio.cli.manifest:manifest",
     "history": "rio.cli.history:history",
@@ -60,6 +61,8 @@ def cli(verbose: int) -> None:
           --send --target duckdb:///warehouse.duckdb
     Take jobs over HTTP:
       RIO_SERVE_TOKEN=secret rio serve --target postgresql://localhost/warehouse
+    Load a CSV into a table, creating it from the data's types:
+      rio load users.csv duckdb:///warehouse.duckdb::shop.users --upsert-key id
 
     Run `rio COMMAND --help` for each command's flags and examples.
     """

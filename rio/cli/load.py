@@ -1,0 +1,142 @@
+"""``rio load SOURCE TARGET``: odo's URIs — files, globs, S3 objects, manifests, queries — into a table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from rio.cli._common import emit_json, progress, rio_errors, s3_options, store_options
+from rio.errors import ConfigError, ContractError, UnknownAdapter
+
+__all__ = ["load"]
+
+
+@click.command()
+@click.argument("source")
+@click.argument("target")
+@click.option(
+    "--upsert-key",
+    "upsert_keys",
+    multiple=True,
+    metavar="COLUMN",
+    help="Upsert on this key column (repeat for a composite key): last write wins, NULL keys match.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["append", "upsert", "truncate"]),
+    help="append (default), upsert (the default with --upsert-key), or truncate: replace every row.",
+)
+@click.option(
+    "--create/--no-create",
+    default=True,
+    show_default=True,
+    help="Create a missing table from types inferred over the whole input.",
+)
+@click.option(
+    "--base",
+    metavar="STAGING",
+    help="Where to stage the parts: s3://bucket/prefix or a directory. Default: $RIO_S3_BASE_PATH, "
+    "else (PostgreSQL, DuckDB) a temporary directory.",
+)
+@click.option("--keep-staged", is_flag=True, help="Keep the staged parts and manifest after the load.")
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(["csv", "tsv", "ndjson", "json"]),
+    help="The files' format (default: from the name, else sniffed).",
+)
+@click.option("--delimiter", metavar="CHAR", help="CSV delimiter (default: sniffed).")
+@click.option("--query", metavar="SQL", help="With a postgresql:// SOURCE: the query whose rows to load.")
+@s3_options
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.pass_context
+def load(
+    ctx: click.Context,
+    source: str,
+    target: str,
+    upsert_keys: tuple[str, ...],
+    mode: str | None,
+    create: bool,
+    base: str | None,
+    keep_staged: bool,
+    input_format: str | None,
+    delimiter: str | None,
+    query: str | None,
+    s3_endpoint_url: str | None,
+    as_json: bool,
+) -> None:
+    """Load SOURCE into the table TARGET names, through rio's staging and loader.
+
+    \b
+    SOURCE: a file or glob (data/*.csv, events.ndjson.gz, export.json), an S3 object
+    or glob (s3://bucket/exports/users*.csv.gz), a COPY manifest (….manifest), or
+    a PostgreSQL URL with --query.
+    TARGET: a warehouse URL and a table after '::' —
+      postgresql://user:pw@host:5432/db::schema.table
+      redshift://user:pw@host:5439/db::schema.table   (stages in S3: $RIO_S3_BASE_PATH)
+      duckdb:///warehouse.duckdb::schema.table
+
+    A missing table is created from types inferred over the whole input (rio says which), with
+    VARCHAR widths from the longest values. A bad row, a ragged CSV line or a glob that matches
+    nothing fails the load and leaves the table as it was.
+
+    \b
+    Examples:
+      rio load users.csv duckdb:///w.duckdb::shop.users --upsert-key id
+      rio load 's3://lake/exports/events*.csv.gz' redshift://loader@cluster:5439/dw::analytics.events
+      rio load postgresql://app@db/app duckdb:///w.duckdb::copy.orders --query 'SELECT * FROM orders'
+    """
+    from rio.transfer import load as load_source
+
+    options: dict[str, Any] = {}
+    if input_format is not None:
+        options["format"] = input_format
+    if delimiter is not None:
+        options["delimiter"] = delimiter
+    if query is not None:
+        options["query"] = query
+    if upsert_keys and mode not in (None, "upsert"):
+        raise click.UsageError(f"--upsert-key goes with --mode upsert, not --mode {mode}")
+    if mode == "upsert" and not upsert_keys:
+        raise click.UsageError("--mode upsert needs --upsert-key COLUMN")
+    with progress() as bar:
+        task = bar.add_task("loading", total=None, detail="")
+
+        def advanced(rows: int) -> None:
+            bar.update(task, detail=f"{rows:,} rows")
+
+        with rio_errors(usage=(ContractError, ConfigError, UnknownAdapter)):
+            result = load_source(
+                source,
+                target,
+                upsert_keys=upsert_keys,
+                mode=mode,
+                create=create,
+                base=base,
+                keep_staged=keep_staged,
+                store_options=store_options(s3_endpoint_url),
+                on_row=advanced,
+                **options,
+            )
+    outcome = result.outcome
+    if as_json:
+        emit_json(
+            {
+                **outcome.to_dict(),
+                "source": result.source,
+                "rows_read": result.rows,
+                "inferred": None
+                if result.inferred is None
+                else [{"name": c.name, "type": c.type} for c in result.inferred],
+                "staged": result.staged,
+            }
+        )
+    else:
+        if result.inferred is not None:
+            described = ", ".join(f"{column.name} {column.type}" for column in result.inferred)
+            click.echo(f"created {outcome.name} from types inferred over {result.rows:,} rows: {described}")
+        click.echo(f"{outcome.name}: {outcome.status.value} {outcome.rows:,} rows from {result.source}")
+        for url in result.staged:
+            click.echo(f"kept {url}")
+    ctx.exit(0)

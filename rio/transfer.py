@@ -1,0 +1,400 @@
+"""Data that already exists — rows, files, S3 objects, manifests, DataFrames, query results — into a table.
+
+:func:`load` is odo's ``odo(source, target)`` and aws_etl_tools' ``RedshiftTable`` loads, on rio's
+pipe and loader: the source's rows are streamed through the Rust core into gzip'd NDJSON parts in a
+staging area, a manifest lists them, and the loader runs its one transaction — create the table if
+it is absent, append or upsert (last write wins, NULL keys match NULL keys, duplicates within the
+batch resolved by input order), COPY, record in the ledger — then the staged objects are removed.
+
+Staging goes to ``base=``, else ``rio.config.S3_BASE_PATH``, else ``$RIO_S3_BASE_PATH`` (or
+aws_etl_tools' ``$AWS_ETL_TOOLS_S3_BASE_PATH``), else — for PostgreSQL and DuckDB, which rio loads
+itself — a temporary local directory. Redshift's COPY reads only S3, so it needs an S3 base.
+
+A missing table is created from the declared ``columns=``, or from types inferred over the whole
+input (and the result says so), with VARCHAR widths from the measured byte lengths.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rio import config as rio_config
+from rio import contract
+from rio._identifiers import identifier_problem
+from rio.adapters import resolve_adapter
+from rio.adapters.base import Adapter, DataFile, TableColumn, varchar_width
+from rio.config import Column, DataFacts, DestinationConfig
+from rio.contract import Job, LoadMode, Manifest
+from rio.errors import IncompleteArgs, InvalidIdentifier, LoadError, RowError, UnknownAdapter
+from rio.loader.discover import FoundData
+from rio.loader.report import Status, TableOutcome
+from rio.loader.runner import LoadOptions, load_found
+from rio.profiles import target_from_url
+
+__all__ = [
+    "ROW_NUMBER_KEY",
+    "STAGING_ENVIRONMENT",
+    "TransferResult",
+    "load",
+    "load_rows",
+    "split_target",
+    "staging_base",
+]
+
+log = logging.getLogger("rio.transfer")
+
+#: Environment variables naming the staging base, in the order they are read.
+STAGING_ENVIRONMENT = ("RIO_S3_BASE_PATH", "AWS_ETL_TOOLS_S3_BASE_PATH")
+#: The key each staged row of an upsert carries with its input position (not a table column).
+ROW_NUMBER_KEY = "rio_input_row"
+#: The schema a target without one loads into.
+DEFAULT_SCHEMAS = {"duckdb": "main", "postgres": "public", "redshift": "public"}
+
+#: Warehouse types back to config types (a VARCHAR by its width), for checking rows before COPY.
+_CONFIG_TYPES = {
+    "boolean": "boolean",
+    "double precision": "float",
+    "integer": "int",
+    "bigint": "bigint",
+    "date": "date",
+    "timestamp": "timestamp",
+}
+
+
+@dataclass
+class TransferResult:
+    """What a load of existing data did."""
+
+    outcome: TableOutcome
+    source: str
+    rows: int
+    #: The columns the table was created with when rio inferred them from the data, else None.
+    inferred: list[Column] | None = None
+    staged: list[str] = field(default_factory=list)  # URLs of staged objects that were kept
+
+    @property
+    def status(self) -> Status:
+        return self.outcome.status
+
+    def raise_for_failure(self) -> TransferResult:
+        """Raise the outcome's error if the load failed; return self otherwise."""
+        if self.outcome.status is Status.FAILED and self.outcome.error is not None:
+            raise self.outcome.error
+        return self
+
+
+class InvalidTarget(UnknownAdapter):
+    """A target URI that does not name a warehouse and a table (``URL::schema.table``)."""
+
+
+def split_target(
+    target: str | Mapping[str, Any], table: str | None = None
+) -> tuple[dict[str, Any], str, str]:
+    """``(warehouse settings, schema, table)`` of odo's ``URL::schema.table`` (or a URL and ``table``)."""
+    if isinstance(target, Mapping):
+        settings, name = dict(target), table
+    else:
+        url, separator, name_part = target.rpartition("::")
+        if not separator:
+            url, name_part = target, ""
+        settings = target_from_url(url)
+        if name_part and table is not None and name_part != table:
+            raise InvalidTarget(f"target names table {name_part!r} and table= says {table!r}; give one")
+        name = name_part or table
+    if not name:
+        raise InvalidTarget(
+            f"target {_shown(target)} names no table: write it after '::', as in "
+            "postgresql://user@host/db::schema.table or duckdb:///w.duckdb::events"
+        )
+    schema, dot, table_name = name.rpartition(".")
+    if not dot:
+        schema = DEFAULT_SCHEMAS.get(str(settings.get("type")), "public")
+    for kind, value in (("schema", schema), ("table", table_name)):
+        problem = identifier_problem(value, kind=kind)
+        if problem is not None:
+            raise InvalidIdentifier(f"target {_shown(target)}: {kind} name {value!r} {problem}")
+    return settings, schema, table_name
+
+
+def _shown(target: str | Mapping[str, Any]) -> str:
+    if isinstance(target, Mapping):
+        return f"{target.get('type', '?')} target"
+    from rio.profiles import _safe_url
+
+    return repr(_safe_url(target))
+
+
+def staging_base(base: str | None, adapter_type: str) -> tuple[str, bool]:
+    """Where staged parts go, and whether it is a temporary directory rio must remove."""
+    chosen = base or rio_config.S3_BASE_PATH
+    for name in STAGING_ENVIRONMENT:
+        chosen = chosen or os.environ.get(name) or None
+    if chosen:
+        if adapter_type == "redshift" and not str(chosen).startswith("s3://"):
+            raise IncompleteArgs(
+                f"Redshift's COPY reads only from S3, and the staging base {chosen!r} is not in S3: set "
+                "RIO_S3_BASE_PATH=s3://bucket/prefix (or rio.config.S3_BASE_PATH, or pass base=)"
+            )
+        return str(chosen), False
+    if adapter_type == "redshift":
+        raise IncompleteArgs(
+            "loading Redshift stages the data in S3 first: set RIO_S3_BASE_PATH=s3://bucket/prefix "
+            "(or AWS_ETL_TOOLS_S3_BASE_PATH, rio.config.S3_BASE_PATH, or pass base=)"
+        )
+    return tempfile.mkdtemp(prefix="rio-staging-"), True
+
+
+def _check_columns(existing: Sequence[TableColumn]) -> list[Column]:
+    """Config columns that let the packer check rows the way COPY will read them into ``existing``."""
+    columns = []
+    for column in existing:
+        kind = _CONFIG_TYPES.get(column.type)
+        width = varchar_width(column.type)
+        if kind is None and width is not None:
+            kind = "text" if width <= 256 else "longtext"
+            if width not in (256, 65535):
+                continue  # the packer knows two widths; COPY checks the others
+        if kind is None or identifier_problem(column.name) is not None:
+            continue  # a type the packer does not check (numeric, char): COPY will
+        columns.append(Column(column.name, kind))
+    return columns
+
+
+def _lower_case_names(columns: list[Column], source_name: str) -> list[Column]:
+    """Inferred names as Redshift keeps them (folded to lower case); COPY matches keys case-blind."""
+    seen: dict[str, str] = {}
+    named = []
+    for column in columns:
+        lowered = column.name.lower()
+        if lowered in seen:
+            raise LoadError(
+                f"{source_name}: fields {seen[lowered]!r} and {column.name!r} differ only in case, and "
+                "Redshift folds column names to lower case; rename one"
+            )
+        problem = identifier_problem(lowered)
+        if problem is not None:
+            raise InvalidIdentifier(
+                f"{source_name}: field {column.name!r} cannot name a column: it {problem}"
+            )
+        seen[lowered] = column.name
+        named.append(dataclasses.replace(column, name=lowered))
+    return named
+
+
+def _numbered(rows: Iterable[Mapping[str, Any]]) -> Iterable[dict[str, Any]]:
+    for number, row in enumerate(rows, start=1):
+        yield {**row, ROW_NUMBER_KEY: number}
+
+
+def load_rows(
+    rows: Iterable[Mapping[str, Any]],
+    adapter: Adapter,
+    schema: str,
+    table: str,
+    *,
+    source_name: str = "rows",
+    table_columns: Sequence[Column] | None = None,
+    upsert_keys: Sequence[str] = (),
+    mode: LoadMode | str | None = None,
+    create: bool = True,
+    base: str | None = None,
+    keep_staged: bool = False,
+    data_timestamp_column: str | None = None,
+    store_options: Mapping[str, Any] | None = None,
+    tracker: Any = None,
+    on_row: Callable[[int], None] | None = None,
+) -> TransferResult:
+    """Stage ``rows`` and load them into ``schema.table`` through ``adapter``; see the module docstring.
+
+    ``tracker`` (a :class:`rio.sources.infer.ColumnTracker`) watches every row when the table must
+    be created from inferred types; ``on_row`` is called with the running row count, for progress.
+    """
+    from rio.pipe import RedshiftIO
+    from rio.storage import open_store
+
+    load_mode = LoadMode(mode) if mode is not None else (LoadMode.UPSERT if upsert_keys else LoadMode.APPEND)
+    if load_mode is LoadMode.UPSERT and not upsert_keys:
+        raise LoadError(f"{schema}.{table}: upsert needs the key columns that identify a row")
+    if load_mode is LoadMode.REFRESH:
+        raise LoadError(f"{schema}.{table}: refresh replaces a data date's rows; loads of existing data "
+                        "append, upsert or truncate")  # fmt: skip
+    session = adapter.connect()
+    try:
+        existing = adapter.read_columns(session, schema, table)
+    finally:
+        session.close()
+    if existing is None and not create:
+        raise LoadError(f"{schema}.{table} does not exist, and creating it was turned off")
+    declared = list(table_columns) if table_columns is not None else None
+    checks = _check_columns(existing) if existing is not None else declared
+    infer = existing is None and declared is None
+    if infer and tracker is None:
+        from rio.sources.infer import ColumnTracker
+
+        tracker = ColumnTracker()
+    where, temporary = staging_base(base, adapter.type)
+    store = open_store(where, **dict(store_options or {}))
+    staged_keys: list[str] = []
+    result_rows = 0
+    try:
+        pipe = RedshiftIO(
+            DestinationConfig(schema, table, checks or []),
+            store=store,
+            check_columns=bool(checks),
+        )
+        feed: Iterable[Mapping[str, Any]] = rows
+        if load_mode is LoadMode.UPSERT:
+            feed = _numbered(rows)
+        try:
+            for row in feed:
+                result_rows += 1
+                if infer:
+                    tracker.observe(row)
+                try:
+                    pipe.pack(dict(row))
+                except RowError as exc:
+                    raise type(exc)(f"{source_name}: row {result_rows}: {exc}") from exc
+                if on_row is not None and result_rows % 10_000 == 0:
+                    on_row(result_rows)
+            if on_row is not None:
+                on_row(result_rows)
+            if result_rows == 0:
+                raise LoadError(f"{source_name}: no rows to load; {schema}.{table} was left as it was")
+            pipe.seal()
+            when = contract.data_date_now()
+            token = secrets.token_hex(4)
+            manifest_key = f"{schema}_{table}_{contract.format_data_date(when)}_{token}.manifest"
+            manifest_url = pipe.create_and_upload_custom_manifest(manifest_key)
+        except BaseException:
+            # Nothing half-done stays behind: the parts stored so far go.
+            pipe.reset(delete_uploaded=True)
+            pipe.close_without_sending()
+            raise
+        raw = store.get(manifest_key)
+        manifest = Manifest.from_json(raw, source=manifest_url)
+        staged_keys = [store.base.key_of(entry.url) or "" for entry in manifest.entries] + [manifest_key]
+        pipe.close_without_sending()
+        inferred: list[Column] | None = None
+        widths: dict[str, int] = {}
+        if infer:
+            from rio.sources.infer import infer_columns, measured_widths
+
+            inferred = _lower_case_names(
+                [c for c in infer_columns(tracker) if c.name != ROW_NUMBER_KEY], source_name
+            )
+            widths = {k: v for k, v in measured_widths(tracker).items() if k != ROW_NUMBER_KEY}
+            described = ", ".join(f"{column.name} {column.type}" for column in inferred)
+            log.info(
+                "%s.%s: types inferred over %s rows of %s: %s",
+                schema,
+                table,
+                result_rows,
+                source_name,
+                described,
+            )
+        # For a table that exists, no config columns: the load fills the table's own columns.
+        creating = [] if existing is not None else list(declared or inferred or [])
+        table_config = DestinationConfig(schema, table, creating, data_timestamp_column=data_timestamp_column)
+        found = FoundData(
+            schema=schema,
+            table=table,
+            date=when,
+            data_url=manifest_url,
+            files=tuple(
+                DataFile(entry.url, mandatory=entry.mandatory, size=entry.content_length)
+                for entry in manifest.entries
+            ),
+            gzip=True,
+            manifest_sha256=hashlib.sha256(raw).hexdigest(),
+            config=table_config,
+            config_url="",
+            facts=DataFacts(rows=result_rows, max_byte_lengths=widths) if widths else None,
+            row_number_key=ROW_NUMBER_KEY if load_mode is LoadMode.UPSERT else None,
+            staged=True,
+        )
+        job = Job(
+            base=str(store.base),
+            schema=schema,
+            tables=(table,),
+            date=when,
+            mode=load_mode,
+            upsert_keys=tuple(upsert_keys) or None,
+            id=f"rio-load-{token}",
+        )
+        outcome = load_found(adapter, store, job, found, LoadOptions())
+        kept: list[str] = []
+        if keep_staged:
+            kept = [store.url(key) for key in staged_keys]
+        elif not temporary:
+            store.delete(staged_keys)
+        return TransferResult(outcome, source_name, result_rows, inferred, kept)
+    finally:
+        store.close()
+        if temporary and not keep_staged:
+            shutil.rmtree(where, ignore_errors=True)
+
+
+def load(
+    source: Any,
+    target: str | Mapping[str, Any] | Adapter,
+    *,
+    table: str | None = None,
+    upsert_keys: Sequence[str] = (),
+    mode: LoadMode | str | None = None,
+    create: bool = True,
+    table_columns: Sequence[Column] | None = None,
+    base: str | None = None,
+    keep_staged: bool = False,
+    data_timestamp_column: str | None = None,
+    store_options: Mapping[str, Any] | None = None,
+    on_row: Callable[[int], None] | None = None,
+    **source_options: Any,
+) -> TransferResult:
+    """Load ``source`` into the table ``target`` names; raise if the load fails.
+
+    ``source``: dicts (or tuples, with ``columns=`` naming their fields), a path or glob,
+    ``s3://bucket/key.csv`` or ``s3://bucket/prefix*.csv.gz``, a ``.manifest``, a pandas DataFrame,
+    a PostgreSQL URL with ``query=``, or a :class:`rio.sources.Source`; other keyword arguments go
+    to :func:`rio.sources.open_source` (``format=``, ``delimiter=``). ``target``:
+    ``postgresql://…::schema.table``, ``duckdb:///w.duckdb::table``, ``redshift://…::schema.table``,
+    or settings with ``table=``. ``table_columns`` declares the columns of a table to create;
+    without them a missing table is created from types inferred over the input.
+    """
+    from rio.sources import open_source
+
+    if isinstance(target, Adapter):
+        if table is None:
+            raise InvalidTarget("with an adapter as the target, give table='schema.table'")
+        adapter = target
+        _, schema, table_name = split_target(dict(target.settings), table)
+    else:
+        settings, schema, table_name = split_target(target, table)
+        adapter = resolve_adapter(settings)
+    opened = open_source(source, **source_options, **dict(store_options or {}))
+    with opened:
+        result = load_rows(
+            opened.rows(),
+            adapter,
+            schema,
+            table_name,
+            source_name=opened.name,
+            table_columns=table_columns,
+            upsert_keys=upsert_keys,
+            mode=mode,
+            create=create,
+            base=base,
+            keep_staged=keep_staged,
+            data_timestamp_column=data_timestamp_column,
+            store_options=store_options,
+            on_row=on_row,
+        )
+    return result.raise_for_failure()

@@ -1,0 +1,133 @@
+"""A table's rows (or a query's) out to gzip'd NDJSON parts and a COPY manifest.
+
+On Redshift this is Redshift's own ``UNLOAD … FORMAT AS JSON MANIFEST GZIP``, run by the cluster
+into S3. On PostgreSQL and DuckDB rio reads the rows through a cursor, a batch at a time, and writes
+them with its core's encoder: the same NDJSON a COPY reads back, so what one warehouse unloads
+another loads (``rio.load("…/manifest", target)``). Either way the manifest is
+``<base>/<name>/manifest`` and the parts sit beside it; nothing already there is overwritten.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from rio.adapters import resolve_adapter
+from rio.adapters.base import Adapter, Session
+from rio.contract import Manifest, ManifestEntry
+from rio.errors import PipeError, StorageError, WarehouseError
+
+__all__ = ["UnloadResult", "unload"]
+
+_TABLE_NAME = re.compile(r"[a-z_][a-z0-9_$]*(\.[a-z_][a-z0-9_$]*)?")
+#: Rows fetched from the cursor at a time.
+_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class UnloadResult:
+    manifest_url: str
+    rows: int
+    parts: int
+
+
+def _query_of(query_or_table: str, adapter: Adapter) -> str:
+    if _TABLE_NAME.fullmatch(query_or_table):
+        schema, _, table = query_or_table.rpartition(".")
+        return f"SELECT * FROM {adapter.qualified(schema or None, table)}"
+    return query_or_table
+
+
+def _rows(session: Session, query: str) -> Iterator[dict[str, Any]]:
+    """The query's rows as dicts, fetched a batch at a time (a server-side cursor on PostgreSQL)."""
+    connection = session.connection
+    if session.adapter.type == "postgres":
+        session.begin()
+        cursor = connection.cursor(name="rio_unload")
+        cursor.itersize = _BATCH
+        cursor.execute(query)
+    else:
+        cursor = connection.execute(query)
+    names = [column[0] for column in cursor.description or []]
+    while True:
+        batch = cursor.fetchmany(_BATCH)
+        if not batch:
+            break
+        for record in batch:
+            yield dict(zip(names, record, strict=True))
+    if session.adapter.type == "postgres":
+        cursor.close()
+        session.rollback()
+
+
+def unload(
+    query_or_table: str,
+    target: str | Mapping[str, Any] | Adapter,
+    base: str,
+    *,
+    name: str | None = None,
+    store_options: Mapping[str, Any] | None = None,
+) -> UnloadResult:
+    """Unload a table (``schema.table``) or a query's rows to ``base`` (``s3://…`` or a directory)."""
+    from rio._core import Packer
+    from rio.storage import open_store
+
+    adapter = resolve_adapter(target)
+    folder = name or f"unload_{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+    store = open_store(base, **dict(store_options or {}))
+    manifest_key = f"{folder}/manifest"
+    try:
+        if store.exists(manifest_key):
+            raise PipeError(f"{store.url(manifest_key)} already exists; an unload never overwrites one")
+        query = _query_of(query_or_table, adapter)
+        session = adapter.connect()
+        try:
+            if adapter.type == "redshift":
+                rows = adapter.unload(  # type: ignore[attr-defined]
+                    session, query, store.url(f"{folder}/"), region=getattr(store, "region", None)
+                )
+                written = Manifest.from_json(store.get(manifest_key), source=store.url(manifest_key))
+                return UnloadResult(store.url(manifest_key), rows, len(written.entries))
+            entries: list[ManifestEntry] = []
+            failures: list[BaseException] = []
+            packer = Packer()
+
+            def store_parts() -> None:
+                try:
+                    for part in packer:
+                        key = f"{folder}/part_{part.number:05d}.json.gz"
+                        stored = store.put(key, part.data, content_type="application/gzip")
+                        entries.append(ManifestEntry(stored.url, mandatory=True, content_length=stored.size))
+                except BaseException as exc:  # reported after the packer is closed
+                    failures.append(exc)
+
+            uploader = threading.Thread(target=store_parts, name="rio-unload", daemon=True)
+            uploader.start()
+            try:
+                packer.pack_many(_rows(session, query))
+            except Exception as exc:
+                packer.close()
+                uploader.join()
+                store.delete([store.base.key_of(entry.url) or "" for entry in entries])
+                if isinstance(exc, WarehouseError):
+                    raise
+                raise WarehouseError(f"{adapter.type}: unloading {query!r} failed: {exc}") from exc
+            packer.close()
+            uploader.join()
+            if failures:
+                raise StorageError(f"unloading to {store.url(folder)} failed: {failures[0]}") from failures[0]
+            rows = packer.stats().rows
+            if not entries:
+                raise PipeError(f"{query!r} returned no rows, so there is nothing to unload")
+            manifest = Manifest(tuple(sorted(entries, key=lambda entry: entry.url)))
+            if store.put_if_absent(manifest_key, manifest.to_json(), content_type="application/json") is None:
+                raise PipeError(f"{store.url(manifest_key)} was written by someone else meanwhile")
+            return UnloadResult(store.url(manifest_key), rows, len(entries))
+        finally:
+            session.close()
+    finally:
+        store.close()

@@ -1,0 +1,489 @@
+"""Existing data into tables: ``rio.load``, ``rio.RedshiftTable`` and ``rio load``, on every warehouse.
+
+PostgreSQL and DuckDB are real; Redshift is the adapter through the double, the real driver and the
+proxy, staging in moto's S3 (its COPY reads only S3). Sources are real files, S3 objects over HTTP,
+and a real PostgreSQL query.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import rio
+from rio import config as rio_config
+from rio.adapters.base import Adapter
+from rio.cli import cli
+from rio.config import Column
+from rio.errors import (
+    IncompleteArgs,
+    InvalidColumnValue,
+    LoadError,
+    MalformedInput,
+    NoSuchSource,
+    RioError,
+    UnknownAdapter,
+)
+from rio.loader import Status
+from rio.transfer import InvalidTarget, split_target, staging_base
+
+CSV = (
+    "\ufeffid,name,score,seen\r\n"
+    '1,"Smith, Jane",3.5,2026-11-21T10:00:00\r\n'
+    '2,"two\nlines",,2026-11-21 10:00:01\r\n'
+    '3,"say ""hi""",4,2026-11-21 10:00:02\r\n'
+)
+
+
+@dataclass
+class Target:
+    """A warehouse to load into, and a way to read it back."""
+
+    kind: str
+    target: Any  # a URL, or the Redshift double (an adapter)
+    read_url: str | None = None  # PostgreSQL (also behind the double)
+    path: Path | None = None  # DuckDB
+    base: str | None = None  # where staging goes (S3 for Redshift)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def load(self, source: Any, table: str, **options: Any) -> rio.transfer.TransferResult:
+        if isinstance(self.target, Adapter):
+            return rio.load(source, self.target, table=table, base=self.base, **self.options, **options)
+        return rio.load(source, f"{self.target}::{table}", base=self.base, **self.options, **options)
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        if self.read_url is not None:
+            import psycopg
+
+            with psycopg.connect(self.read_url) as conn:
+                return conn.execute(sql).fetchall()
+        import duckdb
+
+        with duckdb.connect(str(self.path), read_only=True) as conn:
+            return conn.execute(sql).fetchall()
+
+    def exists(self, schema: str, table: str) -> bool:
+        found = self.rows(
+            f"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{schema}' "
+            f"AND table_name = '{table}'"
+        )
+        return bool(found[0][0])
+
+
+@pytest.fixture(params=["postgres", "duckdb", "redshift"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
+    if request.param == "postgres":
+        url = request.getfixturevalue("pg_url")
+        return Target("postgres", url, read_url=url)
+    if request.param == "redshift":
+        double = request.getfixturevalue("redshift_double")
+        bucket = request.getfixturevalue("s3_bucket")
+        return Target(
+            "redshift",
+            double,
+            read_url=double.postgres_url,
+            base=f"s3://{bucket}/staging",
+            options={"store_options": {"endpoint_url": double.s3_endpoint_url}},
+        )
+    path = tmp_path / "w.duckdb"
+    return Target("duckdb", f"duckdb:///{path}", path=path)
+
+
+def people(*rows: tuple[Any, ...]) -> list[dict[str, Any]]:
+    return [{"id": i, "name": n, "score": s} for i, n, s in rows]
+
+
+# --- sources into every warehouse --------------------------------------------------------------------
+
+
+def test_rows_create_the_table_from_inferred_types(target: Target) -> None:
+    result = target.load(people((1, "a", 1.5), (2, "b", None)), "shop.people")
+    assert result.status is Status.LOADED
+    assert result.outcome.rows == 2
+    assert [(c.name, c.type) for c in result.inferred or []] == [
+        ("id", "int"),
+        ("name", "text"),
+        ("score", "float"),
+    ]
+    assert target.rows("SELECT id, name, score FROM shop.people ORDER BY id") == [
+        (1, "a", 1.5),
+        (2, "b", None),
+    ]
+
+
+def test_a_csv_with_quotes_newlines_and_a_bom_loads_with_inferred_types(
+    target: Target, tmp_path: Path
+) -> None:
+    source = tmp_path / "people.csv.gz"
+    source.write_bytes(gzip.compress(CSV.encode("utf-8")))
+    result = target.load(str(source), "shop.people")
+    assert [(c.name, c.type) for c in result.inferred or []] == [
+        ("id", "int"),
+        ("name", "text"),
+        ("score", "float"),
+        ("seen", "timestamp"),
+    ]
+    assert target.rows("SELECT id, name, score FROM shop.people ORDER BY id") == [
+        (1, "Smith, Jane", 3.5),
+        (2, "two\nlines", None),
+        (3, 'say "hi"', 4.0),
+    ]
+
+
+def test_upserting_twice_keeps_the_last_write_per_key_and_null_keys_match(target: Target) -> None:
+    first = [{"id": 1, "v": "one"}, {"id": 2, "v": "two"}, {"id": None, "v": "null first"}]
+    target.load(first, "shop.kv", upsert_keys=["id"])
+    second = [{"id": 2, "v": "TWO"}, {"id": 3, "v": "three"}, {"id": None, "v": "null second"}]
+    result = target.load(second, "shop.kv", upsert_keys=["id"])
+    assert result.outcome.rows == 3
+    assert target.rows("SELECT id, v FROM shop.kv ORDER BY id NULLS LAST") == [
+        (1, "one"),
+        (2, "TWO"),
+        (3, "three"),
+        (None, "null second"),
+    ]
+
+
+def test_repeated_keys_in_one_batch_keep_the_last_row_in_input_order(target: Target) -> None:
+    rows = [{"id": 1, "v": f"take {n}"} for n in range(5)] + [{"id": 2, "v": "only"}]
+    target.load(rows, "shop.kv", upsert_keys=["id"])
+    assert target.rows("SELECT id, v FROM shop.kv ORDER BY id") == [(1, "take 4"), (2, "only")]
+
+
+def test_repeated_keys_keep_the_latest_by_the_data_timestamp_column(target: Target) -> None:
+    rows = [
+        {"id": 1, "ts": "2026-11-21T10:00:05", "v": "newest"},
+        {"id": 1, "ts": "2026-11-21T10:00:01", "v": "older"},
+    ]
+    target.load(rows, "shop.kv", upsert_keys=["id"], data_timestamp_column="ts")
+    assert target.rows("SELECT id, v FROM shop.kv") == [(1, "newest")]
+
+
+def test_an_existing_table_keeps_its_columns_and_checks_rows_against_them(target: Target) -> None:
+    target.load(
+        [{"id": 1, "name": "a"}],
+        "shop.people",
+        table_columns=[Column("id", "bigint"), Column("name", "text")],
+    )
+    with pytest.raises(InvalidColumnValue, match=r"row 2: .*id"):
+        target.load([{"id": 2, "name": "b"}, {"id": "not a number", "name": "c"}], "shop.people")
+    assert target.rows("SELECT id, name FROM shop.people") == [(1, "a")]
+    result = target.load([{"id": 3, "name": "c", "extra": "ignored"}], "shop.people")
+    assert result.inferred is None
+    assert target.rows("SELECT id, name FROM shop.people ORDER BY id") == [(1, "a"), (3, "c")]
+
+
+def test_truncate_mode_replaces_every_row(target: Target) -> None:
+    target.load(people((1, "a", 1.0), (2, "b", 2.0)), "shop.people")
+    target.load(people((3, "c", 3.0)), "shop.people", mode="truncate")
+    assert target.rows("SELECT id FROM shop.people") == [(3,)]
+
+
+def test_a_postgres_query_is_a_source(target: Target, pg_database_factory: Callable[[], str]) -> None:
+    import psycopg
+
+    source = pg_database_factory()
+    with psycopg.connect(source, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE orders AS SELECT g AS id, 'order ' || g AS label FROM generate_series(1, 2500) g"
+        )
+    result = target.load(
+        source, "shop.orders", query="SELECT id, label FROM orders WHERE id > %s", params=(500,)
+    )
+    assert result.outcome.rows == 2000
+    assert target.rows("SELECT count(*), min(id), max(label) FROM shop.orders") == [(2000, 501, "order 999")]
+
+
+# --- bad sources: a clear error and an untouched table ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "error", "message"),
+    [
+        ("empty.csv", b"", LoadError, "no rows to load"),
+        ("header-only.csv", b"id,name\n", LoadError, "no rows to load"),
+        ("ragged.csv", b"id,name\n1,a\n2\n", MalformedInput, "line 3"),
+        ("bad.ndjson", b'{"id": 1}\n{"id": \n', MalformedInput, "line 2"),
+        (
+            "broken.csv.gz",
+            gzip.compress(b"id,name\n" + b"1,a\n" * 500)[:-20],
+            MalformedInput,
+            "broken.csv.gz",
+        ),
+    ],
+)
+def test_bad_files_fail_and_leave_the_table_untouched(
+    target: Target, tmp_path: Path, name: str, content: bytes, error: type[Exception], message: str
+) -> None:
+    target.load([{"id": 7, "name": "kept"}], "shop.people")
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(error, match=message):
+        target.load(str(tmp_path / name), "shop.people")
+    assert target.rows("SELECT id, name FROM shop.people") == [(7, "kept")]
+
+
+def test_a_missing_table_is_not_created_when_told_not_to(target: Target) -> None:
+    with pytest.raises(LoadError, match="does not exist"):
+        target.load(people((1, "a", 1.0)), "shop.absent", create=False)
+    assert not target.exists("shop", "absent")
+
+
+def test_a_glob_matching_nothing_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(NoSuchSource, match=r"nothing\*\.csv"):
+        rio.load(str(tmp_path / "nothing*.csv"), f"duckdb:///{tmp_path / 'w.duckdb'}::t")
+
+
+@pytest.mark.parametrize(
+    ("uri", "error", "message"),
+    [
+        ("ftp://host/db::s.t", UnknownAdapter, "ftp"),
+        ("postgresql://u@h/db", InvalidTarget, "names no table"),
+        ("duckdb:///w.duckdb::", InvalidTarget, "names no table"),
+        ("duckdb:///w.duckdb::s.Bad", RioError, "Bad"),
+        ("postgresql://u:secret@h/db::s.t.u", RioError, "s.t"),
+    ],
+)
+def test_bad_target_uris_are_refused(uri: str, error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message) as raised:
+        split_target(uri)
+    assert "secret" not in str(raised.value)
+
+
+def test_targets_name_schema_and_table_after_a_double_colon() -> None:
+    settings, schema, table = split_target("redshift://loader:pw@cluster:5439/dw::analytics.events")
+    assert (settings["type"], settings["host"], settings["dbname"], schema, table) == (
+        "redshift",
+        "cluster",
+        "dw",
+        "analytics",
+        "events",
+    )
+    assert split_target("duckdb:///w.duckdb::events")[1:] == ("main", "events")
+    assert split_target("postgresql://u@h/db::events")[1:] == ("public", "events")
+
+
+# --- staging ---------------------------------------------------------------------------------------------
+
+
+def test_staging_is_found_in_config_then_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RIO_S3_BASE_PATH", raising=False)
+    monkeypatch.delenv("AWS_ETL_TOOLS_S3_BASE_PATH", raising=False)
+    monkeypatch.setattr(rio_config, "S3_BASE_PATH", None)
+    with pytest.raises(IncompleteArgs, match="RIO_S3_BASE_PATH"):
+        staging_base(None, "redshift")
+    monkeypatch.setenv("AWS_ETL_TOOLS_S3_BASE_PATH", "s3://old/tools")
+    assert staging_base(None, "redshift") == ("s3://old/tools", False)
+    monkeypatch.setenv("RIO_S3_BASE_PATH", "s3://new/rio")
+    assert staging_base(None, "redshift") == ("s3://new/rio", False)
+    monkeypatch.setattr(rio_config, "S3_BASE_PATH", "s3://set/in-code")
+    assert staging_base(None, "postgres") == ("s3://set/in-code", False)
+    assert staging_base("s3://given/here", "postgres") == ("s3://given/here", False)
+    with pytest.raises(IncompleteArgs, match="not in S3"):
+        staging_base("/tmp/local", "redshift")
+
+
+def test_staged_objects_are_removed_after_a_load_unless_kept(
+    s3: Any, s3_bucket: str, s3_server: Any, tmp_path: Path
+) -> None:
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}::shop.people"
+    options = {"store_options": {"endpoint_url": s3_server.endpoint_url}}
+    rio.load(people((1, "a", 1.0)), url, base=f"s3://{s3_bucket}/stage", **options)
+    assert s3.list_objects_v2(Bucket=s3_bucket).get("KeyCount") == 0
+    kept = rio.load(people((2, "b", 2.0)), url, base=f"s3://{s3_bucket}/stage", keep_staged=True, **options)
+    listed = sorted(item["Key"] for item in s3.list_objects_v2(Bucket=s3_bucket)["Contents"])
+    assert sorted(kept.staged) == [f"s3://{s3_bucket}/{key}" for key in listed]
+    assert any(key.endswith(".manifest") for key in listed)
+    assert all(key.startswith("stage/") for key in listed)
+    assert len(s3.list_buckets()["Buckets"]) >= 1  # the one bucket given: no bucket is made per load
+
+
+def test_s3_objects_and_globs_and_manifests_are_sources(
+    s3: Any, s3_bucket: str, s3_server: Any, tmp_path: Path
+) -> None:
+    for number in range(3):
+        body = gzip.compress(f"id,name\n{number},n{number}\n".encode())
+        s3.put_object(Bucket=s3_bucket, Key=f"exports/people_{number}.csv.gz", Body=body)
+    s3.put_object(Bucket=s3_bucket, Key="exports/other.csv.gz", Body=gzip.compress(b"id,name\n9,x\n"))
+    options = {"store_options": {"endpoint_url": s3_server.endpoint_url}}
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}"
+    rio.load(f"s3://{s3_bucket}/exports/people_*.csv.gz", f"{url}::s.globbed", **options)
+    rio.load(f"s3://{s3_bucket}/exports/other.csv.gz", f"{url}::s.single", **options)
+    parts = [gzip.compress(b'{"id": 1, "name": "a"}\n'), gzip.compress(b'{"id": 2, "name": "b"}\n')]
+    for number, part in enumerate(parts):
+        s3.put_object(Bucket=s3_bucket, Key=f"parts/{number}.json.gz", Body=part)
+    manifest = {
+        "entries": [{"url": f"s3://{s3_bucket}/parts/{n}.json.gz", "mandatory": True} for n in range(2)]
+    }
+    s3.put_object(Bucket=s3_bucket, Key="parts.manifest", Body=json.dumps(manifest).encode())
+    rio.load(f"s3://{s3_bucket}/parts.manifest", f"{url}::s.manifested", **options)
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as db:
+        assert db.execute("SELECT id FROM s.globbed ORDER BY id").fetchall() == [(0,), (1,), (2,)]
+        assert db.execute("SELECT id, name FROM s.single").fetchall() == [(9, "x")]
+        assert db.execute("SELECT id, name FROM s.manifested ORDER BY id").fetchall() == [(1, "a"), (2, "b")]
+
+
+def test_a_dataframe_is_a_source(tmp_path: Path) -> None:
+    pandas = pytest.importorskip("pandas", reason="pandas is an optional extra")
+    frame = pandas.DataFrame({"id": [1, 2], "name": ["a", None]})
+    rio.load(frame, f"duckdb:///{tmp_path / 'w.duckdb'}::df")
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as db:
+        assert db.execute("SELECT id, name FROM main.df ORDER BY id").fetchall() == [(1, "a"), (2, None)]
+
+
+# --- aws_etl_tools' classes ---------------------------------------------------------------------------
+
+
+def test_redshift_table_upserts_with_aws_etl_tools_credentials(pg_url: str, tmp_path: Path) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(pg_url)
+    database = rio.PostgresDatabase(
+        {
+            "database_name": parts.path.lstrip("/"),
+            "username": parts.username,
+            "password": parts.password,
+            "host": parts.hostname,
+            "port": parts.port,
+        }
+    )
+    assert "***" in repr(database) or parts.password is None
+    users = rio.RedshiftTable(database, "public.users", upsert_uniqueness_key=("id",))
+    users.load_from_rows([(1, "a"), (2, "b")], columns=["id", "name"])
+    csv = tmp_path / "users.csv"
+    csv.write_text("id,name\n2,B\n3,c\n")
+    users.load_from_file(csv)
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT id, name FROM public.users ORDER BY id").fetchall() == [
+            (1, "a"),
+            (2, "B"),
+            (3, "c"),
+        ]
+
+
+def test_a_database_subclass_adds_an_environment(tmp_path: Path) -> None:
+    class EnvironmentDatabase(rio.DuckDBDatabase):
+        def __init__(self, environment: str) -> None:
+            super().__init__({"path": str(tmp_path / f"{environment}.duckdb")})
+            self.environment = environment
+
+    table = rio.RedshiftTable(EnvironmentDatabase("staging"), "main.events")
+    table.load_from_rows([{"id": 1}])
+    assert (tmp_path / "staging.duckdb").exists()
+    assert rio.RedshiftDatabase.from_url("redshift://u:p@h:5439/dw").settings()["dbname"] == "dw"
+    with pytest.raises(IncompleteArgs, match="connects to redshift"):
+        rio.RedshiftDatabase.from_url("postgresql://u@h/db")
+    with pytest.raises(IncompleteArgs, match="schema"):
+        rio.RedshiftTable(table.database, "events")
+
+
+# --- rio load ------------------------------------------------------------------------------------------
+
+
+def test_rio_load_says_what_it_inferred_and_loads(tmp_path: Path) -> None:
+    (tmp_path / "people.csv").write_text(CSV)
+    url = f"duckdb:///{tmp_path / 'w.duckdb'}::shop.people"
+    result = CliRunner().invoke(cli, ["load", str(tmp_path / "people.csv"), url, "--upsert-key", "id"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "created shop.people from types inferred over 3 rows: id int, name text, score float, seen timestamp",
+        f"shop.people: loaded 3 rows from {tmp_path / 'people.csv'}",
+    ]
+    again = CliRunner().invoke(
+        cli, ["load", str(tmp_path / "people.csv"), url, "--upsert-key", "id", "--json"]
+    )
+    assert json.loads(again.output)["status"] == "loaded"
+    assert json.loads(again.output)["inferred"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["missing.csv", "duckdb:///w.duckdb::t"], 1, "no such file"),
+        (["people.csv", "duckdb:///w.duckdb"], 2, "names no table"),
+        (["people.csv", "mysql://h/db::t"], 2, "mysql"),
+        (["people.csv", "duckdb:///w.duckdb::t", "--mode", "upsert"], 2, "--upsert-key"),
+        (
+            ["people.csv", "duckdb:///w.duckdb::t", "--upsert-key", "id", "--mode", "append"],
+            2,
+            "--mode upsert",
+        ),
+        (["people.csv", "duckdb:///w.duckdb::t", "--no-create"], 1, "does not exist"),
+    ],
+)
+def test_rio_load_refuses_bad_arguments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], code: int, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "people.csv").write_text(CSV)
+    result = CliRunner().invoke(cli, ["load", *args])
+    assert result.exit_code == code, result.output
+    assert message in result.output
+
+
+# --- unload ----------------------------------------------------------------------------------------------
+
+
+def test_a_postgres_table_unloads_to_parts_a_manifest_that_loads_elsewhere(
+    pg_url: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE public.events AS "
+            "SELECT g AS id, now()::timestamp AS ts FROM generate_series(1, 25000) g"
+        )
+    database = rio.PostgresDatabase.from_url(pg_url)
+    result = database.unload("public.events", str(tmp_path / "out"), name="events")
+    assert result.rows == 25000
+    assert result.manifest_url == f"file://{tmp_path}/out/events/manifest"
+    listed = json.loads((tmp_path / "out" / "events" / "manifest").read_bytes())["entries"]
+    assert len(listed) == result.parts
+    with pytest.raises(rio.errors.PipeError, match="already exists"):
+        database.unload("public.events", str(tmp_path / "out"), name="events")
+    copied = rio.load(
+        result.manifest_url.removeprefix("file://"), f"duckdb:///{tmp_path / 'w.duckdb'}::copied"
+    )
+    assert copied.outcome.rows == 25000
+
+
+def test_a_duckdb_query_unloads(tmp_path: Path) -> None:
+    rio.load(
+        [{"id": i, "kind": "odd" if i % 2 else "even"} for i in range(10)],
+        f"duckdb:///{tmp_path / 'w.duckdb'}::t",
+    )
+    database = rio.DuckDBDatabase(tmp_path / "w.duckdb")
+    result = database.unload("SELECT id FROM main.t WHERE kind = 'odd'", str(tmp_path / "out"), name="odd")
+    assert result.rows == 5
+    with pytest.raises(rio.errors.PipeError, match="no rows"):
+        database.unload("SELECT id FROM main.t WHERE id > 100", str(tmp_path / "out"), name="none")
+    with pytest.raises(rio.errors.WarehouseError, match="no_such_table"):
+        database.unload("SELECT * FROM no_such_table", str(tmp_path / "out"), name="bad")
+
+
+def test_redshift_unloads_with_its_own_statement() -> None:
+    from rio.adapters.redshift import unload_statement
+
+    statement = unload_statement(
+        'SELECT * FROM "analytics"."events" WHERE kind = \'odd\'',
+        "s3://lake/unloads/events/",
+        region="us-west-2",
+        credentials="IAM_ROLE '***'",
+    )
+    assert statement == (
+        "UNLOAD ('SELECT * FROM \"analytics\".\"events\" WHERE kind = ''odd''') "
+        "TO 's3://lake/unloads/events/' IAM_ROLE '***' FORMAT AS JSON MANIFEST GZIP REGION 'us-west-2'"
+    )
