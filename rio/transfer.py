@@ -331,6 +331,8 @@ def load_rows(
             id=f"rio-load-{token}",
         )
         outcome = load_found(adapter, store, job, found, LoadOptions())
+        # The staging date names files only; it says nothing about the data.
+        outcome.date = None
         kept: list[str] = []
         if keep_staged:
             kept = [store.url(key) for key in staged_keys]
