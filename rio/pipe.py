@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -146,6 +147,9 @@ class RedshiftIO:
     given. The job goes to ``job_endpoint`` (posted as JSON), or is run here into ``target`` (a
     warehouse URL such as ``duckdb:///path.duckdb`` or ``postgresql://…``).
 
+    Parts are compressed by ``compression_threads`` threads (default: one core fewer than the
+    machine has, at least one) and stored by ``upload_concurrency`` uploads at a time.
+
     As a context manager it sends and closes on success, and closes without sending on an error.
     """
 
@@ -172,6 +176,7 @@ class RedshiftIO:
         check_columns: bool = True,
         truncate_long_text: bool = False,
         upload_concurrency: int = 4,
+        compression_threads: int | None = None,
     ) -> None:
         if destination_config is None or (store is None and not (s3_bucket or base)):
             raise IncompleteArgs(_INCOMPLETE)
@@ -206,6 +211,10 @@ class RedshiftIO:
             "compression_level": compression_level,
             "data_timestamp_column": destination_config.data_timestamp_column,
             "truncate_long_text": truncate_long_text,
+            # One core stays with the producing thread: a second compressor there would add a raw
+            # buffer and its output (about 3 x buffer_size) for little speed (measured on 2 cores:
+            # +10 % rows/s, +35 MB peak with 10 MB parts), breaking the 2 x buffer + 32 MB bound.
+            "threads": compression_threads or max(1, (os.cpu_count() or 2) - 1),
         }
         if check_columns and destination_config.columns:
             self._packer_options["columns"] = destination_config.columns

@@ -414,19 +414,29 @@ def _make_table(server: ServeProcess, base: Path, table: str) -> None:
     assert server.wait_for(f"{table}-d1")["exit_code"] == 0
 
 
+def _hold_a_running_job(server: ServeProcess, pg_url: str, base: Path) -> TableLock:
+    """Job ``j-d2`` for ``events`` running on ``server``, held there by the returned lock."""
+    _make_table(server, base, "events")
+    publish(base, "events", D2)
+    lock = TableLock(pg_url, "events")
+    try:
+        assert server.post_job(job(base, "events", D2, id="j-d2")).status == 202
+        server.wait_for("j-d2", "running")
+    except BaseException:
+        lock.release()
+        raise
+    return lock
+
+
 def test_a_server_killed_with_jobs_queued_and_running_runs_them_after_a_restart(
     servers: Callable[..., ServeProcess], pg_url: str, base: Path, tmp_path: Path
 ) -> None:
     state = tmp_path / "state.sqlite3"
     first = servers(pg_url, state)
-    _make_table(first, base, "events")
-    publish(base, "events", D2)
     publish(base, "events", D3)
     publish(base, "other", D2)
-    lock = TableLock(pg_url, "events")
+    lock = _hold_a_running_job(first, pg_url, base)
     try:
-        assert first.post_job(job(base, "events", D2, id="j-d2")).status == 202
-        first.wait_for("j-d2", "running")
         assert first.post_job(job(base, "events", D3, id="j-d3")).status == 202
         assert first.post_job(job(base, "other", D2, id="j-other")).status == 202
         # Another table goes ahead; the second job for the held table waits though a worker is free.
@@ -457,13 +467,9 @@ def test_sigterm_lets_the_running_job_finish_and_keeps_the_queued_ones(
 ) -> None:
     state = tmp_path / "state.sqlite3"
     first = servers(pg_url, state, workers=1)
-    _make_table(first, base, "events")
-    publish(base, "events", D2)
     publish(base, "events", D3)
-    lock = TableLock(pg_url, "events")
+    lock = _hold_a_running_job(first, pg_url, base)
     try:
-        assert first.post_job(job(base, "events", D2, id="j-d2")).status == 202
-        first.wait_for("j-d2", "running")
         with pytest.raises(client.JobNotFinished, match="did not finish"):
             client.wait(first.url, "j-d2", first.token, 0.3, 0.05)
         assert first.post_job(job(base, "events", D3, id="j-d3")).status == 202
@@ -491,12 +497,8 @@ def test_the_grace_bounds_the_wait_and_the_cut_off_job_runs_again(
 ) -> None:
     state = tmp_path / "state.sqlite3"
     first = servers(pg_url, state, grace=1.0)
-    _make_table(first, base, "events")
-    publish(base, "events", D2)
-    lock = TableLock(pg_url, "events")
+    lock = _hold_a_running_job(first, pg_url, base)
     try:
-        assert first.post_job(job(base, "events", D2, id="j-d2")).status == 202
-        first.wait_for("j-d2", "running")
         began = time.monotonic()
         assert first.stop(timeout=15) == 0, first.log()
         assert time.monotonic() - began < 10
@@ -514,12 +516,8 @@ def test_a_second_signal_ends_the_wait_at_once(
 ) -> None:
     state = tmp_path / "state.sqlite3"
     first = servers(pg_url, state, grace=60.0)
-    _make_table(first, base, "events")
-    publish(base, "events", D2)
-    lock = TableLock(pg_url, "events")
+    lock = _hold_a_running_job(first, pg_url, base)
     try:
-        assert first.post_job(job(base, "events", D2, id="j-d2")).status == 202
-        first.wait_for("j-d2", "running")
         assert first.process is not None
         first.process.send_signal(signal.SIGINT)
         time.sleep(0.5)
