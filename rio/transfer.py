@@ -358,7 +358,7 @@ def load(
     keep_staged: bool = False,
     data_timestamp_column: str | None = None,
     store_options: Mapping[str, Any] | None = None,
-    on_row: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int, int | None], None] | None = None,
     **source_options: Any,
 ) -> TransferResult:
     """Load ``source`` into the table ``target`` names; raise if the load fails.
@@ -369,7 +369,8 @@ def load(
     to :func:`rio.sources.open_source` (``format=``, ``delimiter=``). ``target``:
     ``postgresql://…::schema.table``, ``duckdb:///w.duckdb::table``, ``redshift://…::schema.table``,
     or settings with ``table=``. ``table_columns`` declares the columns of a table to create;
-    without them a missing table is created from types inferred over the input.
+    without them a missing table is created from types inferred over the input. ``on_progress`` is
+    called now and then with the rows read, the bytes read and the input's size (None if unknown).
     """
     from rio.sources import open_source
 
@@ -382,6 +383,12 @@ def load(
         settings, schema, table_name = split_target(target, table)
         adapter = resolve_adapter(settings)
     opened = open_source(source, **source_options, **dict(store_options or {}))
+    on_row = None
+    if on_progress is not None:
+
+        def on_row(rows: int) -> None:
+            on_progress(rows, opened.bytes_read, opened.size)
+
     with opened:
         result = load_rows(
             opened.rows(),

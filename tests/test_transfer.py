@@ -201,6 +201,30 @@ def test_a_postgres_query_is_a_source(target: Target, pg_database_factory: Calla
     assert target.rows("SELECT count(*), min(id), max(label) FROM shop.orders") == [(2000, 501, "order 999")]
 
 
+def test_an_s3_glob_of_gzip_csvs_and_a_manifest_load_into_every_warehouse(
+    target: Target, s3: Any, s3_bucket: str, s3_server: Any
+) -> None:
+    for number in range(3):
+        body = gzip.compress(f"id,name\n{number},n{number}\n".encode())
+        s3.put_object(Bucket=s3_bucket, Key=f"exports/people_{number}.csv.gz", Body=body)
+    s3.put_object(Bucket=s3_bucket, Key="exports/peoplex.csv", Body=b"id,name\n99,not matched\n")
+    parts = [gzip.compress(b'{"id": 10, "name": "m"}\n'), gzip.compress(b'{"id": 11, "name": "n"}\n')]
+    for number, part in enumerate(parts):
+        s3.put_object(Bucket=s3_bucket, Key=f"parts/{number}.json.gz", Body=part)
+    entries = [{"url": f"s3://{s3_bucket}/parts/{n}.json.gz", "mandatory": True} for n in range(2)]
+    s3.put_object(Bucket=s3_bucket, Key="parts.manifest", Body=json.dumps({"entries": entries}).encode())
+    options = {} if target.options else {"store_options": {"endpoint_url": s3_server.endpoint_url}}
+    target.load(f"s3://{s3_bucket}/exports/people_*.csv.gz", "shop.people", **options)
+    target.load(f"s3://{s3_bucket}/parts.manifest", "shop.people", **options)
+    assert target.rows("SELECT id, name FROM shop.people ORDER BY id") == [
+        (0, "n0"),
+        (1, "n1"),
+        (2, "n2"),
+        (10, "m"),
+        (11, "n"),
+    ]
+
+
 # --- bad sources: a clear error and an untouched table ------------------------------------------------
 
 

@@ -103,8 +103,9 @@ def load(
     with progress() as bar:
         task = bar.add_task("loading", total=None, detail="")
 
-        def advanced(rows: int) -> None:
-            bar.update(task, detail=f"{rows:,} rows")
+        def advanced(rows: int, read: int, size: int | None) -> None:
+            shown = f"{rows:,} rows, {read / 1e6:,.1f}" + (f" of {size / 1e6:,.1f} MB" if size else " MB")
+            bar.update(task, total=size, completed=read, detail=shown)
 
         with rio_errors(usage=(ContractError, ConfigError, UnknownAdapter)):
             result = load_source(
@@ -116,7 +117,7 @@ def load(
                 base=base,
                 keep_staged=keep_staged,
                 store_options=store_options(s3_endpoint_url),
-                on_row=advanced,
+                on_progress=advanced,
                 **options,
             )
     outcome = result.outcome
