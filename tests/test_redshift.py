@@ -590,6 +590,20 @@ def test_a_live_load_into_redshift() -> None:
             assert keys == [("ordered_at", False, 1, False), ("id", True, 2, True)]
         finally:
             session.close()
+        # The table back out with Redshift's own UNLOAD, and its manifest read by rio.load.
+        from rio.transfer import load as load_source
+        from rio.unload import unload
+
+        unloaded = unload(f"{schema}.{TABLE}", adapter, base, name="unloaded", store_options=aws)
+        assert unloaded.rows == 100
+        copied = load_source(
+            unloaded.manifest_url,
+            adapter,
+            table=f"{schema}.copied",
+            base=f"{base}/staging",
+            store_options=aws,
+        )
+        assert copied.outcome.rows == 100
     finally:
         session = adapter.connect()
         try:
