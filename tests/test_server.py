@@ -391,6 +391,23 @@ def test_rio_send_with_an_endpoint_waits_for_the_outcome(
     assert pg_count(shared_pg, "t_send") == 25
 
 
+def test_rio_pack_sends_through_an_endpoint_and_reports_the_load(
+    server: ServeProcess, shared_pg: str, base: Path, tmp_path: Path
+) -> None:
+    rows = tmp_path / "rows.ndjson"
+    rows.write_text("".join(json.dumps(row) + "\n" for row in rows_for(30, D2)))
+    config = tmp_path / "t_pack.yml"
+    config.write_text(config_for("t_pack").to_yaml())
+    command = [sys.executable, "-m", "rio.cli", "pack", "--schema", SCHEMA, "--table", "t_pack"]
+    command += ["--base", str(base), "--config", str(config), str(rows), "--send", "--endpoint", server.url]
+    env = {**os.environ, "RIO_SERVE_TOKEN": server.token}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "packed 30 rows"
+    assert f"{SCHEMA}.t_pack: loaded 30 rows" in done.stdout
+    assert pg_count(shared_pg, "t_pack") == 30
+
+
 def test_the_client_raises_with_the_servers_answer(server: ServeProcess, base: Path, tmp_path: Path) -> None:
     with pytest.raises(JobSubmissionFailed, match="bearer token is wrong") as wrong:
         client.submit(server.url, job(base, "t_client", D2), "wrong", 10)
