@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import logging
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -56,6 +57,8 @@ log = logging.getLogger("rio.transfer")
 STAGING_ENVIRONMENT = ("RIO_S3_BASE_PATH", "AWS_ETL_TOOLS_S3_BASE_PATH")
 #: The key each staged row of an upsert carries with its input position (not a table column).
 ROW_NUMBER_KEY = "rio_input_row"
+#: Rows handed to the core at a time.
+_BATCH = 5_000
 #: The schema a target without one loads into.
 DEFAULT_SCHEMAS = {"duckdb": "main", "postgres": "public", "redshift": "public"}
 
@@ -169,6 +172,17 @@ def _check_columns(existing: Sequence[TableColumn]) -> list[Column]:
     return columns
 
 
+def _pack_batch(pipe: Any, batch: list[Mapping[str, Any]], before: int, source_name: str) -> None:
+    """Pack a batch of rows; a refused row is named by its number in the whole input."""
+    try:
+        pipe.pack_many(batch)
+    except RowError as exc:
+        index = getattr(exc, "row", None)
+        number = before + (index + 1 if isinstance(index, int) else len(batch))
+        reason = re.sub(r"^row \d+: ", "", str(exc))
+        raise type(exc)(f"{source_name}: row {number}: {reason}") from exc
+
+
 def _lower_case_names(columns: list[Column], source_name: str) -> list[Column]:
     """Inferred names as Redshift keeps them (folded to lower case); COPY matches keys case-blind."""
     seen: dict[str, str] = {}
@@ -255,16 +269,19 @@ def load_rows(
         if load_mode is LoadMode.UPSERT:
             feed = _numbered(rows)
         try:
+            if infer:
+                feed = tracker.track(feed)
+            batch: list[Mapping[str, Any]] = []
             for row in feed:
-                result_rows += 1
-                if infer:
-                    tracker.observe(row)
-                try:
-                    pipe.pack(dict(row))
-                except RowError as exc:
-                    raise type(exc)(f"{source_name}: row {result_rows}: {exc}") from exc
-                if on_row is not None and result_rows % 10_000 == 0:
-                    on_row(result_rows)
+                batch.append(row)
+                if len(batch) == _BATCH:
+                    _pack_batch(pipe, batch, result_rows, source_name)
+                    result_rows += len(batch)
+                    batch = []
+                    if on_row is not None:
+                        on_row(result_rows)
+            _pack_batch(pipe, batch, result_rows, source_name)
+            result_rows += len(batch)
             if on_row is not None:
                 on_row(result_rows)
             if result_rows == 0:
