@@ -88,7 +88,7 @@ def unload(
         try:
             if adapter.type == "redshift":
                 rows = adapter.unload(  # type: ignore[attr-defined]
-                    session, query, store.url(f"{folder}/"), region=getattr(store, "region", None)
+                    session, query, store.url(folder) + "/", region=getattr(store, "region", None)
                 )
                 written = Manifest.from_json(store.get(manifest_key), source=store.url(manifest_key))
                 return UnloadResult(store.url(manifest_key), rows, len(written.entries))

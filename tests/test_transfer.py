@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 import rio
+import rio.unload
 from rio import config as rio_config
 from rio.adapters.base import Adapter
 from rio.cli import cli
@@ -511,3 +512,42 @@ def test_redshift_unloads_with_its_own_statement() -> None:
         "UNLOAD ('SELECT * FROM \"analytics\".\"events\" WHERE kind = ''odd''') "
         "TO 's3://lake/unloads/events/' IAM_ROLE '***' FORMAT AS JSON MANIFEST GZIP REGION 'us-west-2'"
     )
+
+
+def test_redshift_unloads_through_its_own_unload_and_the_manifest_loads_back(
+    redshift_double: Any, s3: Any, s3_bucket: str, tmp_path: Path
+) -> None:
+    store_options = {"endpoint_url": redshift_double.s3_endpoint_url}
+    rio.load(
+        people((1, "a", 1.5), (2, "b", None)),
+        redshift_double,
+        table="shop.people",
+        base=f"s3://{s3_bucket}/staging",
+        store_options=store_options,
+    )
+    unloaded = rio.unload.unload(
+        "shop.people",
+        redshift_double,
+        f"s3://{s3_bucket}/unloads",
+        name="people",
+        store_options=store_options,
+    )
+    assert (unloaded.rows, unloaded.parts) == (2, 1)
+    assert unloaded.manifest_url == f"s3://{s3_bucket}/unloads/people/manifest"
+    (sent,) = [sql for sql in redshift_double.ran if sql.startswith("UNLOAD")]
+    assert sent.startswith('UNLOAD (\'SELECT * FROM "shop"."people"\') TO \'s3://')
+    assert "ACCESS_KEY_ID '***'" in sent
+    copied = rio.load(
+        unloaded.manifest_url, f"duckdb:///{tmp_path / 'w.duckdb'}::copied", store_options=store_options
+    )
+    assert copied.outcome.rows == 2
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as db:
+        assert db.execute("SELECT id, name, score FROM main.copied ORDER BY id").fetchall() == [
+            (1, "a", 1.5),
+            (2, "b", None),
+        ]
+    with pytest.raises(rio.errors.PipeError, match="already exists"):
+        rio.unload.unload("shop.people", redshift_double, f"s3://{s3_bucket}/unloads", name="people",
+                          store_options=store_options)  # fmt: skip

@@ -55,6 +55,13 @@ The catalogue query (``a.attisdistkey``, ``a.attsortkeyord``, the primary-key EX
 ``SELECT pg_last_copy_count()``
     A PostgreSQL function of that name reads the setting ``rio_double.last_copy_count``, which the
     emulated COPY sets for the session.
+``UNLOAD ('query') TO 's3://…/prefix' … FORMAT AS JSON MANIFEST GZIP``
+    Redshift writes the query's rows to S3 itself. The double checks credentials and REGION as for
+    COPY, fails like Redshift when objects already sit under the prefix (no ALLOWOVERWRITE), runs
+    the query on the same connection, and writes ``<prefix>0000_part_00.gz`` (gzip'd JSON lines, keys
+    lower case, timestamps as ``YYYY-MM-DD HH:MM:SS``, NULLs left out as Redshift does) and the
+    manifest ``<prefix>manifest`` with each file's ``content_length``. ``SELECT
+    pg_last_unload_count()`` reads the count back like the COPY's.
 
 Anything else is passed on only if it holds none of the words that are Redshift-only (DISTKEY,
 IAM_ROLE, …) or PostgreSQL-only (SAVEPOINT, ON CONFLICT, RETURNING, STDIN, ctid, DISTINCT ON, a
@@ -75,6 +82,7 @@ message ``1023``), so that the retry of a whole load can be tested.
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import re
@@ -127,6 +135,9 @@ BEGIN
 END $$;
 CREATE OR REPLACE FUNCTION public.pg_last_copy_count() RETURNS bigint LANGUAGE sql STABLE AS $$
   SELECT COALESCE(NULLIF(current_setting('rio_double.last_copy_count', true), ''), '-1')::bigint
+$$;
+CREATE OR REPLACE FUNCTION public.pg_last_unload_count() RETURNS bigint LANGUAGE sql STABLE AS $$
+  SELECT COALESCE(NULLIF(current_setting('rio_double.last_unload_count', true), ''), '-1')::bigint
 $$;
 CREATE OR REPLACE FUNCTION public.getdate() RETURNS timestamp LANGUAGE sql STABLE AS $$
   SELECT date_trunc('second', statement_timestamp() AT TIME ZONE 'UTC')
@@ -489,6 +500,15 @@ def _text_rows(data: bytes, width: int) -> list[list[str | None]]:
     return rows
 
 
+def _unloaded(value: Any) -> Any:
+    """A value as Redshift's UNLOAD writes it in JSON."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, (int, float, bool, str)):
+        return value
+    return str(value)
+
+
 def _fit(text: str, size: int, *, dots: bool = False) -> str:
     if dots:
         text = "".join(ch if ord(ch) < 128 else "." for ch in text)
@@ -573,6 +593,8 @@ class RedshiftDouble(RedshiftAdapter):
         second = tokens[1].upper if len(tokens) > 1 else ""
         if first == "COPY":
             return self._copy(connection, sql, shown)
+        if first == "UNLOAD":
+            return self._unload(connection, tokens, shown)
         if first == "TRUNCATE":
             raise DoubleRefused(
                 f"TRUNCATE commits the transaction it runs in on Redshift; rio must use DELETE: {shown}"
@@ -950,6 +972,72 @@ class RedshiftDouble(RedshiftAdapter):
                     "not be loaded.  Check 'stl_load_errors' system table for details.",
                 ),
             )
+        return cursor
+
+    def _unload(self, connection: Any, tokens: Sequence[_Token], shown: str) -> Any:
+        """Redshift's UNLOAD to JSON: the query's rows into gzip'd JSON lines and a manifest in S3."""
+        self.ran.append(shown)
+        if len(tokens) < 6 or tokens[1].text != "(" or tokens[2].kind != "string" or tokens[3].text != ")":
+            raise DoubleRefused(f"the double emulates UNLOAD ('query') TO 's3://…' only: {shown}")
+        query = tokens[2].value()
+        if tokens[4].upper != "TO" or tokens[5].kind != "string":
+            self._fail(connection, "42601", "syntax error: UNLOAD needs TO 's3://…'")
+        prefix = tokens[5].value()
+        options: dict[str, Any] = {}
+        index = 6
+        while index < len(tokens):
+            word = tokens[index].upper
+            index += 1
+            if word in ("MANIFEST", "GZIP", "ALLOWOVERWRITE"):
+                options[word] = True
+            elif word == "FORMAT":
+                if [t.upper for t in tokens[index : index + 2]] == ["AS", "JSON"]:
+                    index += 2
+                elif index < len(tokens) and tokens[index].upper == "JSON":
+                    index += 1
+                else:
+                    raise DoubleRefused(f"the double emulates UNLOAD … FORMAT AS JSON only: {shown}")
+                options["JSON"] = True
+            elif word in _STRING_OPTIONS and index < len(tokens) and tokens[index].kind == "string":
+                options[word] = tokens[index].value()
+                index += 1
+            else:
+                raise DoubleRefused(f"UNLOAD parameter {tokens[index - 1].text!r} is not emulated: {shown}")
+        if not (options.get("JSON") and options.get("MANIFEST") and options.get("GZIP")):
+            raise DoubleRefused(f"the double emulates UNLOAD … FORMAT AS JSON MANIFEST GZIP only: {shown}")
+        credentials = self._copy_credentials(connection, options)
+        bucket, _, key_prefix = prefix[len("s3://") :].partition("/")
+        s3 = self._s3_client(credentials)
+        region = self._bucket_region(s3, bucket)
+        if options.get("REGION") != region:
+            self._fail(
+                connection, "XX000", f"S3ServiceException:PermanentRedirect (the bucket is in {region})"
+            )
+        if not options.get("ALLOWOVERWRITE") and s3.list_objects_v2(Bucket=bucket, Prefix=key_prefix).get(
+            "KeyCount"
+        ):
+            self._fail(
+                connection,
+                "XX000",
+                f"Specified unload destination on S3 is not empty. Consider using a different bucket / "
+                f"prefix, manually removing the target files in S3, or using the ALLOWOVERWRITE option. "
+                f"({prefix})",
+            )
+        cursor = connection.cursor()
+        cursor.execute(query)
+        names = [str(column[0]).lower() for column in cursor.description or []]
+        lines = []
+        for record in cursor.fetchall():
+            row = {
+                name: _unloaded(value) for name, value in zip(names, record, strict=True) if value is not None
+            }
+            lines.append(json.dumps(row, separators=(",", ":")).encode())
+        body = gzip.compress(b"\n".join(lines) + (b"\n" if lines else b""))
+        part_key = f"{key_prefix}0000_part_00.gz"
+        s3.put_object(Bucket=bucket, Key=part_key, Body=body)
+        manifest = {"entries": [{"url": f"s3://{bucket}/{part_key}", "meta": {"content_length": len(body)}}]}
+        s3.put_object(Bucket=bucket, Key=f"{key_prefix}manifest", Body=json.dumps(manifest).encode())
+        cursor.execute("SELECT set_config('rio_double.last_unload_count', %s, false)", (str(len(lines)),))
         return cursor
 
     def _copy_credentials(self, connection: Any, options: Mapping[str, Any]) -> dict[str, str]:
