@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"\nThe ledger demo.rio_loads holds {ledger} load; sending the same manifest again would do nothing."
     )
-    print(f"Look around: duckdb {database.name}   or   rio history --table demo.events --target {target}")
+    shown = database.relative_to(Path.cwd()) if database.is_relative_to(Path.cwd()) else database
+    print(f"Look around: rio history --table demo.events --target duckdb:///{shown}")
 
 
 def _say(label: str, text: str) -> None:
