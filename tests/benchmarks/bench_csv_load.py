@@ -15,11 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measure import best_of
+from measure import benchmark_postgres, best_of
 from rows import event_rows
 
 import rio
-from support.postgres import find_postgres_bindir, start_postgres
 
 ROWS = 1_000_000
 FIELDS = ("id", "user_id", "event", "ts", "path", "ms", "ok")
@@ -43,17 +42,9 @@ def main() -> None:
         write_csv(source)
         print(f"{ROWS:,} rows, {source.stat().st_size / 1e6:.0f} MB of CSV\n")
 
-        bindir = find_postgres_bindir()
-        if bindir is None:
-            print("PostgreSQL server binaries not found: skipping PostgreSQL")
-        else:
-            import psycopg
-
-            server = start_postgres(bindir)
-            try:
-                url = server.url()
-                with psycopg.connect(url, autocommit=True) as conn:
-                    conn.execute("CREATE SCHEMA bench")
+        with benchmark_postgres() as url:
+            if url is not None:
+                import psycopg
 
                 def raw_copy(attempt: int) -> None:
                     with psycopg.connect(url, autocommit=True) as conn:
@@ -78,8 +69,6 @@ def main() -> None:
                     f"  rio.load (infer+stage+COPY)             {ROWS / rio_seconds:>12,.0f}   "
                     f"{100 * raw_seconds / rio_seconds:.0f} % of raw COPY\n"
                 )
-            finally:
-                server.stop()
 
         import duckdb
 

@@ -20,14 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measure import best_of
+from measure import benchmark_postgres, best_of
 from rows import EVENT_COLUMNS, event_rows
 
 from rio import Packer, contract
 from rio.config import DestinationConfig
 from rio.contract import Job, Manifest, ManifestEntry
 from rio.loader import run_job
-from support.postgres import find_postgres_bindir, start_postgres
 
 ROWS = 1_000_000
 DATE = datetime(2026, 11, 21, 0, 0, 0, tzinfo=timezone.utc)
@@ -88,18 +87,11 @@ def main() -> None:
         for table in tables:
             publish(base, table, parts)
 
-        bindir = find_postgres_bindir()
-        if bindir is None:
-            print("PostgreSQL server binaries not found: skipping PostgreSQL")
-        else:
-            import psycopg
+        with benchmark_postgres() as url:
+            if url is not None:
+                import psycopg
 
-            server = start_postgres(bindir)
-            try:
-                url = server.url()
                 text = copy_text(parts)
-                with psycopg.connect(url, autocommit=True) as conn:
-                    conn.execute("CREATE SCHEMA bench")
 
                 def raw_copy(attempt: int) -> None:
                     with psycopg.connect(url, autocommit=True) as conn:
@@ -125,8 +117,6 @@ def main() -> None:
                     f"  rio load (gunzip+decode+COPY)    {ROWS / rio_seconds:>12,.0f}   "
                     f"{100 * raw_seconds / rio_seconds:.0f} % of raw COPY (target >= 70 %)\n"
                 )
-            finally:
-                server.stop()
 
         import duckdb
 

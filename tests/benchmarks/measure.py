@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -35,3 +36,25 @@ class PeakMemory:
 
     def __exit__(self, *exc: object) -> None:
         self.growth_mb = (status_kib("VmHWM") - self.start) * 1024 / 1e6
+
+
+@contextmanager
+def benchmark_postgres() -> Iterator[str | None]:
+    """A throwaway PostgreSQL server's URL, with an empty schema ``bench``; None without binaries."""
+    from support.postgres import find_postgres_bindir, start_postgres
+
+    bindir = find_postgres_bindir()
+    if bindir is None:
+        print("PostgreSQL server binaries not found: skipping PostgreSQL")
+        yield None
+        return
+    import psycopg
+
+    server = start_postgres(bindir)
+    try:
+        url = server.url()
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE SCHEMA bench")
+        yield url
+    finally:
+        server.stop()
