@@ -551,3 +551,38 @@ def test_redshift_unloads_through_its_own_unload_and_the_manifest_loads_back(
     with pytest.raises(rio.errors.PipeError, match="already exists"):
         rio.unload.unload("shop.people", redshift_double, f"s3://{s3_bucket}/unloads", name="people",
                           store_options=store_options)  # fmt: skip
+
+
+def test_each_load_from_method_of_redshift_table(
+    tmp_path: Path, pg_database_factory: Callable[[], str], s3: Any, s3_bucket: str, s3_server: Any
+) -> None:
+    import duckdb
+    import psycopg
+
+    source = pg_database_factory()
+    with psycopg.connect(source, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t AS SELECT g AS id, 'pg' AS origin FROM generate_series(1, 3) g")
+    s3.put_object(Bucket=s3_bucket, Key="in/a.csv", Body=b"id,origin\n4,s3\n")
+    s3.put_object(
+        Bucket=s3_bucket, Key="in/p.json.gz", Body=gzip.compress(b'{"id": 5, "origin": "manifest"}\n')
+    )
+    manifest = {"entries": [{"url": f"s3://{s3_bucket}/in/p.json.gz", "mandatory": True}]}
+    s3.put_object(Bucket=s3_bucket, Key="in/p.manifest", Body=json.dumps(manifest).encode())
+    pandas = pytest.importorskip("pandas", reason="pandas is an optional extra")
+
+    table = rio.RedshiftTable(
+        rio.DuckDBDatabase(tmp_path / "w.duckdb"), "main.mixed", upsert_uniqueness_key=("id",)
+    )
+    table.load_from_postgres_query(source, "SELECT id, origin FROM t")
+    table.load_from_s3(f"s3://{s3_bucket}/in/a.csv", endpoint_url=s3_server.endpoint_url)
+    table.load_from_manifest(f"s3://{s3_bucket}/in/p.manifest", endpoint_url=s3_server.endpoint_url)
+    table.load_from_dataframe(pandas.DataFrame({"id": [6, 1], "origin": ["frame", "frame"]}))
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as db:
+        assert db.execute("SELECT id, origin FROM main.mixed ORDER BY id").fetchall() == [
+            (1, "frame"),
+            (2, "pg"),
+            (3, "pg"),
+            (4, "s3"),
+            (5, "manifest"),
+            (6, "frame"),
+        ]
