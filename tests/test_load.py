@@ -268,6 +268,35 @@ def test_the_same_job_twice_loads_once(warehouse: Warehouse, base: Path) -> None
     assert warehouse.count(f"{SCHEMA}.rio_loads") == 1
 
 
+def test_another_producers_data_with_the_same_date_still_loads(
+    warehouse: Warehouse, base: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other-producer"
+    other.mkdir()
+    publish(base, [event(i) for i in range(50)])
+    publish(other, [event(i) for i in range(100, 130)])
+    first, second = load(warehouse, job(base)), load(warehouse, job(other))
+    assert (first.status, second.status) == (Status.LOADED, Status.LOADED)
+    assert warehouse.count() == 80
+    assert load(warehouse, job(other)).status is Status.ALREADY_LOADED
+    assert warehouse.count(f"{SCHEMA}.rio_loads") == 2
+
+
+def test_the_same_manifest_copied_elsewhere_is_already_loaded(
+    warehouse: Warehouse, base: Path, tmp_path: Path
+) -> None:
+    if warehouse.kind == "redshift":
+        pytest.skip("the bucket mirror rewrites each base's manifest URLs, so a copy is not the same bytes")
+    publish(base, [event(i) for i in range(20)])
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in (contract.manifest_key(SCHEMA, TABLE, D2), contract.config_key(SCHEMA, TABLE, D2)):
+        (copy / name).write_bytes((base / name).read_bytes())
+    assert load(warehouse, job(base)).status is Status.LOADED
+    assert load(warehouse, job(copy)).status is Status.ALREADY_LOADED
+    assert warehouse.count() == 20
+
+
 def test_force_in_append_mode_is_refused_because_it_would_double_the_rows(
     warehouse: Warehouse, base: Path
 ) -> None:

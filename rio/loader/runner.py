@@ -6,9 +6,10 @@ ledger row, commit. Any error rolls the whole table back. A serialisation confli
 40001, Redshift's 1023) runs the transaction again after a pause; a load error never does. One
 table's failure never stops the others of the job.
 
-The ledger (``rio_loads``) records every load by table and data date, which is what makes retries
-safe: a job whose table and date are in it is "already loaded" and does nothing. ``force`` loads
-again only in a mode that first removes the old rows.
+The ledger (``rio_loads``) records every load by table, data date and data (the manifest's SHA-256,
+or the file's URL), which is what makes retries safe: a job whose table, date and data are in it is
+"already loaded" and does nothing, while another producer's data that carries the same date still
+loads. ``force`` loads again only in a mode that first removes the old rows.
 """
 
 from __future__ import annotations
@@ -101,10 +102,18 @@ def _ensure_ledger(session: Session, adapter: Adapter, schema: str) -> None:
 def _ledger_rows(session: Session, adapter: Adapter, ledger: str, found: FoundData) -> list[tuple[Any, ...]]:
     if adapter.read_columns(session, ledger, LEDGER_TABLE) is None:  # a dry run did not create it
         return []
+    # The same data is the same manifest (by its SHA-256, wherever it was copied) or, for a single
+    # data file, the same URL: another producer's data that carries the same date is not "already
+    # loaded".
+    same_data, identity = (
+        ("manifest_sha256 = %s", found.manifest_sha256)
+        if found.manifest_sha256 is not None
+        else ("manifest_url = %s", found.data_url)
+    )
     return session.query(
         f"SELECT rows_loaded, job_id, loaded_at FROM {adapter.qualified(ledger, LEDGER_TABLE)} "
-        "WHERE schema_name = %s AND table_name = %s AND data_date = %s ORDER BY loaded_at",
-        (found.schema, found.table, _naive_utc(found.date)),
+        f"WHERE schema_name = %s AND table_name = %s AND data_date = %s AND {same_data} ORDER BY loaded_at",
+        (found.schema, found.table, _naive_utc(found.date), identity),
     )
 
 
