@@ -36,18 +36,22 @@
     │   ├── NoJobEndpoint            nowhere to send the job
     │   ├── UploadFailed             a part could not be stored; it is kept and retried
     │   └── JobSubmissionFailed      the job endpoint refused the job or could not be reached
+    │       └── JobNotFinished       waiting for a posted job's outcome ran out of time
     ├── LoadError: a load of one table that could not run; nothing of it was committed
     │   ├── DataNotFound             no data (or no config) for the table and date
     │   ├── SchemaMismatch           the table differs from the config: column, property, both values
     │   ├── CopyFailed               COPY refused rows: each with file, line, column, value, reason, code
     │   ├── LoadRefused              the load would break a rule (append with force would double rows)
     │   ├── UnknownAdapter           no warehouse adapter for a URL scheme or profile type
+    │   │   └── InvalidTarget        a target URI that names no table (URL::schema.table)
     │   └── WarehouseError           the warehouse failed: connection, SQL, or a lost transaction
-    └── SourceError: existing data that cannot be read, naming the file or URL and the line or row
-        ├── NoSuchSource             a file, object or glob that names nothing
-        ├── UnsupportedSource        a scheme, format or kind of input rio cannot read
-        ├── MalformedInput           input that breaks its format: CSV, JSON, UTF-8, gzip, row shape
-        └── ValueTooLong             a text value longer than any column rio can create holds
+    ├── SourceError: existing data that cannot be read, naming the file or URL and the line or row
+    │   ├── NoSuchSource             a file, object or glob that names nothing
+    │   ├── UnsupportedSource        a scheme, format or kind of input rio cannot read
+    │   ├── MalformedInput           input that breaks its format: CSV, JSON, UTF-8, gzip, row shape
+    │   └── ValueTooLong             a text value longer than any column rio can create holds
+    └── ServerError: rio serve cannot start or run
+        └── StateError               its state database cannot be opened, read or written
 
 The first five config errors and the pipe errors carry the Go rio's names and messages, so code
 ported from it reads the same; every message then says what exactly is wrong and where.
@@ -75,6 +79,8 @@ __all__ = [
     "InvalidKey",
     "InvalidManifest",
     "InvalidSortOrds",
+    "InvalidTarget",
+    "JobNotFinished",
     "JobSubmissionFailed",
     "LoadError",
     "LoadRefused",
@@ -92,7 +98,9 @@ __all__ = [
     "RowError",
     "SchemaMismatch",
     "SendingInProgress",
+    "ServerError",
     "SourceError",
+    "StateError",
     "StorageError",
     "TooManyColumns",
     "UnknownAdapter",
@@ -283,6 +291,10 @@ class JobSubmissionFailed(PipeError):
         self.status = status
 
 
+class JobNotFinished(JobSubmissionFailed):
+    """Waiting for a posted job's outcome ran out of time; the job goes on on the server."""
+
+
 # --- loads -----------------------------------------------------------------------------------------
 
 
@@ -312,6 +324,10 @@ class LoadRefused(LoadError):
 
 class UnknownAdapter(LoadError):
     """No warehouse adapter is known for a URL scheme or profile type."""
+
+
+class InvalidTarget(UnknownAdapter):
+    """A target URI that does not name a warehouse and a table (``URL::schema.table``)."""
 
 
 class WarehouseError(LoadError):
@@ -348,3 +364,14 @@ class MalformedInput(SourceError, ValueError):
 
 class ValueTooLong(SourceError, ValueError):
     """A text value of more bytes than the widest column rio creates (VARCHAR(65535)) holds."""
+
+
+# --- rio serve ---------------------------------------------------------------------------------------
+
+
+class ServerError(RioError):
+    """``rio serve`` cannot start or run: the message says what failed and what to do."""
+
+
+class StateError(ServerError):
+    """The state database cannot be opened, read or written; the message names its path."""

@@ -35,7 +35,7 @@ from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter, DataFile, TableColumn, varchar_width
 from rio.config import Column, DataFacts, DestinationConfig
 from rio.contract import Job, LoadMode, Manifest
-from rio.errors import IncompleteArgs, InvalidIdentifier, LoadError, RowError, UnknownAdapter
+from rio.errors import IncompleteArgs, InvalidIdentifier, InvalidTarget, LoadError, RowError
 from rio.loader.discover import FoundData
 from rio.loader.report import Status, TableOutcome
 from rio.loader.runner import LoadOptions, load_found
@@ -93,10 +93,6 @@ class TransferResult:
         if self.outcome.status is Status.FAILED and self.outcome.error is not None:
             raise self.outcome.error
         return self
-
-
-class InvalidTarget(UnknownAdapter):
-    """A target URI that does not name a warehouse and a table (``URL::schema.table``)."""
 
 
 def split_target(

@@ -26,6 +26,7 @@ from rio.config import Column
 from rio.errors import (
     IncompleteArgs,
     InvalidColumnValue,
+    InvalidTarget,
     LoadError,
     MalformedInput,
     NoSuchSource,
@@ -33,7 +34,7 @@ from rio.errors import (
     UnknownAdapter,
 )
 from rio.loader import Status
-from rio.transfer import InvalidTarget, split_target, staging_base
+from rio.transfer import split_target, staging_base
 
 CSV = (
     "\ufeffid,name,score,seen\r\n"

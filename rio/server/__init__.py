@@ -19,14 +19,6 @@ Only ``app`` and ``main`` import starlette and uvicorn, so ``import rio`` never 
 
 from __future__ import annotations
 
-from rio.errors import RioError
+from rio.errors import ServerError, StateError
 
 __all__ = ["ServerError", "StateError"]
-
-
-class ServerError(RioError):
-    """``rio serve`` cannot start or run: the message says what failed and what to do."""
-
-
-class StateError(ServerError):
-    """The state database cannot be opened, read or written; the message names its path."""

@@ -15,16 +15,12 @@ import urllib.request
 from typing import Any
 
 from rio.contract import Job
-from rio.errors import JobSubmissionFailed
+from rio.errors import JobNotFinished, JobSubmissionFailed
 
 __all__ = ["JobNotFinished", "status", "submit", "wait"]
 
 #: The most of a server's answer that goes into an error message.
 _SHOWN_RESPONSE = 1000
-
-
-class JobNotFinished(JobSubmissionFailed):
-    """``wait`` ran out of time before the job finished; the job goes on on the server."""
 
 
 def _base(endpoint_base_url: str) -> str:
