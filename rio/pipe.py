@@ -56,7 +56,7 @@ from rio.errors import (
 from rio.executors import EmbeddedExecutor, Executor, HttpExecutor, JobReceipt
 from rio.storage import ObjectStore, StoredObject, open_store
 
-__all__ = ["PipeState", "RedshiftIO"]
+__all__ = ["PipeState", "RedshiftIO", "UploadedManifest"]
 
 log = logging.getLogger("rio.pipe")
 
@@ -136,6 +136,15 @@ class _Generation:
     @property
     def rows(self) -> int:
         return sum(segment.packer.stats().rows for segment in self.segments)
+
+
+@dataclass(frozen=True)
+class UploadedManifest:
+    """A manifest :meth:`RedshiftIO.upload_manifest` wrote: where, what it lists, and its date ``D``."""
+
+    url: str
+    manifest: Manifest
+    date: datetime
 
 
 class RedshiftIO:
@@ -507,6 +516,19 @@ class RedshiftIO:
             log.info("Writing manifest to %s", url)
             return url
 
+    def upload_manifest(self, date: datetime | None = None) -> UploadedManifest:
+        """Write the sealed generation's manifest under the contract's name, without a load config.
+
+        The key is ``<schema>_<table>_<D>.manifest``, created only if absent: an explicit ``date`` is
+        taken exactly, else ``D`` is now and moves on by a second while taken. The pipe must be
+        sealed, and hold rows.
+        """
+        with self._lock:
+            if self._state is not PipeState.SEALED:
+                raise PackageNotSealed(_NOT_SEALED)
+            key, when = self._create_manifest(self._generation, date)
+            return UploadedManifest(self.store.url(key), self._manifest(self._generation), when)
+
     def _manifest(self, generation: _Generation) -> Manifest:
         if not generation.stored:
             raise PipeError(
@@ -622,8 +644,26 @@ class RedshiftIO:
         return self._executor.submit(job)
 
     def _write_manifest_and_config(self, generation: _Generation, date: datetime | None) -> None:
-        manifest = self._manifest(generation).to_json()
+        manifest_key, when = self._create_manifest(generation, date)
         config = self.destination.to_yaml(self._facts(generation)).encode()
+        config_key = contract.config_key(self.destination.schema, self.destination.table, when)
+        written = self.store.put_if_absent(config_key, config, content_type="application/x-yaml")
+        if written is None and self.store.get(config_key) != config:
+            raise PipeError(
+                f"{self._table_name}: a different load config already exists at "
+                f"{self.store.url(config_key)}, beside the manifest just written at "
+                f"{self.store.url(manifest_key)}; remove one of them and send again"
+            )
+        generation.date = when
+        generation.manifest_key, generation.config_key = manifest_key, config_key
+
+    def _create_manifest(self, generation: _Generation, date: datetime | None) -> tuple[str, datetime]:
+        """Write the generation's manifest at ``<schema>_<table>_<D>.manifest``, created only if absent.
+
+        An explicit ``date`` is taken exactly; without one ``D`` is now, moved on by a second while
+        taken. Returns the key and ``D``.
+        """
+        manifest = self._manifest(generation).to_json()
         schema, table = self.destination.schema, self.destination.table
         # An explicit date is taken exactly (format_data_date refuses fractions of a second).
         when = (
@@ -634,18 +674,8 @@ class RedshiftIO:
         for _ in range(_DATE_ATTEMPTS):
             manifest_key = contract.manifest_key(schema, table, when)
             if self.store.put_if_absent(manifest_key, manifest, content_type="application/json") is not None:
-                config_key = contract.config_key(schema, table, when)
-                written = self.store.put_if_absent(config_key, config, content_type="application/x-yaml")
-                if written is None and self.store.get(config_key) != config:
-                    raise PipeError(
-                        f"{self._table_name}: a different load config already exists at "
-                        f"{self.store.url(config_key)}, beside the manifest just written at "
-                        f"{self.store.url(manifest_key)}; remove one of them and send again"
-                    )
-                generation.date = when
-                generation.manifest_key, generation.config_key = manifest_key, config_key
                 log.info("Writing manifest to %s", self.store.url(manifest_key))
-                return
+                return manifest_key, when
             if date is not None:
                 raise PipeError(
                     f"{self._table_name}: a manifest for {contract.format_data_date(when)} already exists "

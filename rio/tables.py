@@ -25,7 +25,7 @@ from rio.adapters.base import Adapter
 from rio.config import Column
 from rio.errors import IncompleteArgs
 from rio.profiles import load_profile, target_from_url
-from rio.transfer import TransferResult, load_rows, split_target
+from rio.transfer import TransferResult, load, split_target
 from rio.unload import UnloadResult, unload
 
 __all__ = ["Database", "DuckDBDatabase", "PostgresDatabase", "RedshiftDatabase", "RedshiftTable"]
@@ -166,22 +166,15 @@ class RedshiftTable:
         return f"{self.schema}.{self.table}"
 
     def load(self, source: Any, **source_options: Any) -> TransferResult:
-        """Load any source :func:`rio.sources.open_source` reads (a path, glob, URL, rows, DataFrame…)."""
-        from rio.sources import open_source
+        """Load any source :func:`rio.sources.open_source` reads (a path, glob, URL, rows, DataFrame…).
 
+        ``endpoint_url`` reaches both the source's S3 reads and the staging store.
+        """
         store_options = {key: source_options.pop(key) for key in ("endpoint_url",) if key in source_options}
-        with open_source(source, **source_options, **store_options) as opened:
-            return self._load(opened.rows(), opened.name, store_options)
-
-    def _load(
-        self, rows: Iterable[Mapping[str, Any]], name: str, store_options: Mapping[str, Any] | None = None
-    ) -> TransferResult:
-        result = load_rows(
-            rows,
+        return load(
+            source,
             self.database.adapter(),
-            self.schema,
-            self.table,
-            source_name=name,
+            table=self.name,
             table_columns=self.table_columns,
             upsert_keys=self.upsert_uniqueness_key,
             create=self.create,
@@ -189,8 +182,8 @@ class RedshiftTable:
             keep_staged=self.keep_staged,
             data_timestamp_column=self.data_timestamp_column,
             store_options=store_options,
+            **source_options,
         )
-        return result.raise_for_failure()
 
     def load_from_rows(
         self, rows: Iterable[Mapping[str, Any] | Sequence[Any]], columns: Sequence[str] | None = None

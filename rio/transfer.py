@@ -29,12 +29,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rio import config as rio_config
-from rio import contract
 from rio._identifiers import identifier_problem
 from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter, DataFile, TableColumn, varchar_width
 from rio.config import Column, DataFacts, DestinationConfig
-from rio.contract import Job, LoadMode, Manifest
+from rio.contract import Job, LoadMode
 from rio.errors import IncompleteArgs, InvalidIdentifier, InvalidTarget, LoadError, RowError
 from rio.loader.discover import FoundData
 from rio.loader.report import Status, TableOutcome
@@ -168,8 +167,33 @@ def _check_columns(existing: Sequence[TableColumn]) -> list[Column]:
     return columns
 
 
-def _pack_batch(pipe: Any, batch: list[Mapping[str, Any]], before: int, source_name: str) -> None:
-    """Pack a batch of rows; a refused row is named by its number in the whole input."""
+def pack_rows(
+    pipe: Any,
+    rows: Iterable[Mapping[str, Any]],
+    source_name: str,
+    on_row: Callable[[int], None] | None = None,
+) -> int:
+    """Pack ``rows`` into a :class:`~rio.RedshiftIO` a batch at a time; return how many.
+
+    A refused row raises its :class:`~rio.errors.RowError` again, naming the source and the row's
+    number in the whole input (from 1). ``on_row`` hears the running count after each batch.
+    """
+    packed = 0
+    batch: list[Mapping[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == _BATCH:
+            packed += _pack_batch(pipe, batch, packed, source_name)
+            batch = []
+            if on_row is not None:
+                on_row(packed)
+    packed += _pack_batch(pipe, batch, packed, source_name)
+    if on_row is not None:
+        on_row(packed)
+    return packed
+
+
+def _pack_batch(pipe: Any, batch: list[Mapping[str, Any]], before: int, source_name: str) -> int:
     try:
         pipe.pack_many(batch)
     except RowError as exc:
@@ -177,6 +201,7 @@ def _pack_batch(pipe: Any, batch: list[Mapping[str, Any]], before: int, source_n
         number = before + (index + 1 if isinstance(index, int) else len(batch))
         reason = re.sub(r"^row \d+: ", "", str(exc))
         raise type(exc)(f"{source_name}: row {number}: {reason}") from exc
+    return len(batch)
 
 
 def _lower_case_names(columns: list[Column], source_name: str) -> list[Column]:
@@ -220,13 +245,12 @@ def load_rows(
     keep_staged: bool = False,
     data_timestamp_column: str | None = None,
     store_options: Mapping[str, Any] | None = None,
-    tracker: Any = None,
     on_row: Callable[[int], None] | None = None,
 ) -> TransferResult:
     """Stage ``rows`` and load them into ``schema.table`` through ``adapter``; see the module docstring.
 
-    ``tracker`` (a :class:`rio.sources.infer.ColumnTracker`) watches every row when the table must
-    be created from inferred types; ``on_row`` is called with the running row count, for progress.
+    A table that must be created from inferred types has every row watched by a
+    :class:`rio.sources.infer.ColumnTracker`; ``on_row`` is called with the running row count.
     """
     from rio.pipe import RedshiftIO
     from rio.storage import open_store
@@ -247,60 +271,37 @@ def load_rows(
     declared = list(table_columns) if table_columns is not None else None
     checks = _check_columns(existing) if existing is not None else declared
     infer = existing is None and declared is None
-    if infer and tracker is None:
-        from rio.sources.infer import ColumnTracker
+    from rio.sources.infer import ColumnTracker, infer_columns, measured_widths
 
-        tracker = ColumnTracker()
+    tracker = ColumnTracker()
     where, temporary = staging_base(base, adapter.type)
     store = open_store(where, **dict(store_options or {}))
-    staged_keys: list[str] = []
-    result_rows = 0
     try:
         pipe = RedshiftIO(
             DestinationConfig(schema, table, checks or []),
             store=store,
             check_columns=bool(checks),
         )
-        feed: Iterable[Mapping[str, Any]] = rows
-        if load_mode is LoadMode.UPSERT:
-            feed = _numbered(rows)
+        feed: Iterable[Mapping[str, Any]] = _numbered(rows) if load_mode is LoadMode.UPSERT else rows
         try:
-            if infer:
-                feed = tracker.track(feed)
-            batch: list[Mapping[str, Any]] = []
-            for row in feed:
-                batch.append(row)
-                if len(batch) == _BATCH:
-                    _pack_batch(pipe, batch, result_rows, source_name)
-                    result_rows += len(batch)
-                    batch = []
-                    if on_row is not None:
-                        on_row(result_rows)
-            _pack_batch(pipe, batch, result_rows, source_name)
-            result_rows += len(batch)
-            if on_row is not None:
-                on_row(result_rows)
+            result_rows = pack_rows(pipe, tracker.track(feed) if infer else feed, source_name, on_row)
             if result_rows == 0:
                 raise LoadError(f"{source_name}: no rows to load; {schema}.{table} was left as it was")
             pipe.seal()
-            when = contract.data_date_now()
-            token = secrets.token_hex(4)
-            manifest_key = f"{schema}_{table}_{contract.format_data_date(when)}_{token}.manifest"
-            manifest_url = pipe.create_and_upload_custom_manifest(manifest_key)
+            uploaded = pipe.upload_manifest()
         except BaseException:
             # Nothing half-done stays behind: the parts stored so far go.
             pipe.reset(delete_uploaded=True)
             pipe.close_without_sending()
             raise
-        raw = store.get(manifest_key)
-        manifest = Manifest.from_json(raw, source=manifest_url)
-        staged_keys = [store.base.key_of(entry.url) or "" for entry in manifest.entries] + [manifest_key]
         pipe.close_without_sending()
+        manifest, manifest_url, when = uploaded.manifest, uploaded.url, uploaded.date
+        staged_keys = [
+            store.base.key_of(url) or "" for url in (*(e.url for e in manifest.entries), manifest_url)
+        ]
         inferred: list[Column] | None = None
         widths: dict[str, int] = {}
         if infer:
-            from rio.sources.infer import infer_columns, measured_widths
-
             inferred = _lower_case_names(
                 [c for c in infer_columns(tracker) if c.name != ROW_NUMBER_KEY], source_name
             )
@@ -327,7 +328,7 @@ def load_rows(
                 for entry in manifest.entries
             ),
             gzip=True,
-            manifest_sha256=hashlib.sha256(raw).hexdigest(),
+            manifest_sha256=hashlib.sha256(manifest.to_json()).hexdigest(),
             config=table_config,
             config_url="",
             facts=DataFacts(rows=result_rows, max_byte_lengths=widths) if widths else None,
@@ -341,7 +342,7 @@ def load_rows(
             date=when,
             mode=load_mode,
             upsert_keys=tuple(upsert_keys) or None,
-            id=f"rio-load-{token}",
+            id=f"rio-load-{secrets.token_hex(4)}",
         )
         outcome = load_found(adapter, store, job, found, LoadOptions())
         # The staging date names files only; it says nothing about the data.
