@@ -99,11 +99,16 @@ def test_help_lists_every_command_and_teaches_by_example() -> None:
     assert result.exit_code == 0
     for command in ("send", "serve", "pack", "manifest", "history"):
         assert f"  {command} " in result.output
-    for command in ("send", "pack", "manifest", "history"):
+    for command in ("send", "load", "pack", "manifest", "history"):
         shown = rio(command, "--help")
         assert shown.exit_code == 0, shown.output
         assert "Examples:" in shown.output
         assert f"rio {command} " in shown.output
+    serve = rio("serve", "--help")
+    assert serve.exit_code == 0
+    assert "rio serve --target postgresql://" in serve.output
+    assert "--profiles-dir" in serve.output
+    assert "--s3-endpoint-url" in serve.output
 
 
 def test_importing_the_cli_loads_no_warehouse_driver_or_web_server() -> None:
@@ -429,7 +434,7 @@ def test_a_bad_row_stops_pack_naming_file_and_line_and_leaves_nothing(
         "--buffer-size", "10000", str(tmp_path / "events.ndjson"),
     )  # fmt: skip
     assert result.exit_code == 1
-    assert f"{tmp_path / 'events.ndjson'}: line 3001: " in result.output
+    assert f"{tmp_path / 'events.ndjson'}: row 3001: " in result.output
     assert "id" in result.output
     assert _files_under(base) == []
 
@@ -442,10 +447,18 @@ def test_a_bad_row_stops_pack_naming_file_and_line_and_leaves_nothing(
         (
             "ragged.csv",
             b"ts,id,name\n2026-11-21T10:00:00,1,a\n2026-11-21T10:00:00,2\n",
-            "line 3: has 2 fields",
+            "ragged.csv: line 3: 2 fields where the header has 3",
         ),
-        ("broken.ndjson.gz", gzip.compress(b'{"id": 1}\n' * 100)[:-30], "cannot be read"),
-        ("latin1.csv", "ts,id,name\n2026-11-21T10:00:00,1,caf\xe9\n".encode("latin-1"), "cannot be read"),
+        (
+            "broken.ndjson.gz",
+            gzip.compress(b'{"id": 1}\n' * 100)[:-30],
+            "broken.ndjson.gz: the gzip data is corrupt",
+        ),
+        (
+            "latin1.csv",
+            "ts,id,name\n2026-11-21T10:00:00,1,caf\xe9\n".encode("latin-1"),
+            "latin1.csv: line 2: invalid UTF-8",
+        ),
         ("empty.ndjson", b"", "no rows were read"),
         ("header-only.csv", b"ts,id,name\n", "no rows were read"),
     ],

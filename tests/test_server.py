@@ -412,13 +412,17 @@ def test_the_client_raises_with_the_servers_answer(server: ServeProcess, base: P
     with pytest.raises(JobSubmissionFailed, match="bearer token is wrong") as wrong:
         client.submit(server.url, job(base, "t_client", D2), "wrong", 10)
     assert wrong.value.status == 401
-    with pytest.raises(JobSubmissionFailed, match="400") as bad:
-        client.submit(server.url, "--bucket b1b --schema s --tables t --exec x", server.token, 10)
-    assert "unknown flag" in str(bad.value)
+    client.submit(server.url, job(base, "t_client", D2, id="taken"), server.token, 10)
+    with pytest.raises(JobSubmissionFailed, match="409") as refused:
+        client.submit(server.url, job(base, "t_other", D2, id="taken"), server.token, 10)
+    assert refused.value.status == 409
+    assert "different job" in str(refused.value)
     with pytest.raises(JobSubmissionFailed, match="404"):
         client.wait(server.url, "never-sent", server.token, 5, 0.05)
-    with pytest.raises(JobSubmissionFailed, match="could not be reached"):
-        client.submit("http://127.0.0.1:9", job(base, "t_client", D2), server.token, 5)
+    with pytest.raises(JobSubmissionFailed, match="after 2 attempts: it could not be reached"):
+        client.submit("http://127.0.0.1:9", job(base, "t_client", D2), server.token, 5, attempts=2)
+    with pytest.raises(JobSubmissionFailed, match="not an http"):
+        client.submit("127.0.0.1:9", job(base, "t_client", D2), server.token)
 
 
 # --- restarts, stops, and several servers -----------------------------------------------------------------

@@ -9,14 +9,14 @@ from typing import Any, TypeVar
 
 import click
 
-from rio.cli._target import NoTarget, resolve_target
-from rio.errors import ConfigFileError, RioError
+from rio.cli._target import resolve_target
+from rio.errors import RioError
 from rio.loader.report import EXIT_FAILED
 
 __all__ = [
-    "EXIT_USAGE",
     "CommandFailed",
     "emit_json",
+    "print_outcome",
     "progress",
     "rio_errors",
     "s3_options",
@@ -24,9 +24,6 @@ __all__ = [
     "target_settings",
     "warehouse_options",
 ]
-
-#: Bad flags or arguments (click's own code for usage errors).
-EXIT_USAGE = 2
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,8 +38,8 @@ class CommandFailed(click.ClickException):
 def rio_errors(*, usage: tuple[type[BaseException], ...] = ()) -> Iterator[None]:
     """Turn rio's errors into a one-line message and an exit code instead of a traceback.
 
-    Errors of the classes in ``usage`` (flags that name something malformed) exit with
-    :data:`EXIT_USAGE`; every other :class:`~rio.errors.RioError` with :data:`EXIT_FAILED`.
+    Errors of the classes in ``usage`` (flags that name something malformed) are usage errors
+    (exit 2); every other :class:`~rio.errors.RioError` exits with :data:`EXIT_FAILED`.
     """
     try:
         yield
@@ -80,7 +77,7 @@ def target_settings(target: str | None, profile: str | None, profiles_dir: str |
     """The warehouse the flags name; a missing or malformed one is a usage error (exit 2)."""
     try:
         return resolve_target(target, profile, profiles_dir)
-    except (NoTarget, ConfigFileError, RioError) as exc:
+    except RioError as exc:  # NoTarget, a malformed profile, an unknown URL scheme
         raise click.UsageError(str(exc)) from exc
 
 
@@ -129,3 +126,18 @@ def progress(*, transient: bool = False) -> Any:
         transient=transient,
         disable=not console.is_terminal,
     )
+
+
+def print_outcome(outcome: Any, *, dry_run: bool = False) -> None:
+    """One table's outcome as its line (failures red, stale yellow); in a dry run, its SQL first."""
+    from rio.loader import Status
+
+    colour = {Status.FAILED: "red", Status.STALE: "yellow"}.get(outcome.status)
+    if dry_run:
+        click.echo(f"-- {outcome.name}: the load would run:")
+        for statement in outcome.statements:
+            click.echo(statement.rstrip(";") + ";")
+        if outcome.status is not Status.LOADED:
+            click.secho(f"-- {outcome.line()}", fg=colour)
+        return
+    click.secho(outcome.line(), fg=colour)

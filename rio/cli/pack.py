@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass
-from datetime import timedelta
-from functools import partial
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
 import click
 
 from rio.cli._common import (
     CommandFailed,
     emit_json,
+    print_outcome,
     progress,
     rio_errors,
     s3_options,
@@ -27,23 +20,9 @@ from rio.cli._common import (
     target_settings,
     warehouse_options,
 )
-from rio.errors import ConfigError, ContractError, RowError
+from rio.errors import ConfigError, ContractError, RowError, SourceError
 
 __all__ = ["pack"]
-
-_GZIP_MAGIC = b"\x1f\x8b"
-#: Rows between two refreshes of the progress bar (a refresh per row would cost more than packing).
-_PROGRESS_EVERY = 20_000
-_ONE_SECOND = timedelta(seconds=1)
-
-
-@dataclass
-class _Source:
-    """One input: a file or stdin, its name for messages, and its size when known."""
-
-    name: str
-    opener: Callable[[], IO[bytes]]
-    size: int | None
 
 
 class _HandOff:
@@ -55,114 +34,20 @@ class _HandOff:
         return JobReceipt(job.id, job)
 
 
-def _sources(files: tuple[str, ...]) -> list[_Source]:
+def _sources(files: tuple[str, ...], input_format: str | None, delimiter: str | None) -> list[Any]:
+    """A :class:`rio.sources.FileSource` per input file, or one for standard input."""
+    from rio.sources import FileSource
+
     if not files or files == ("-",):
-        return [_Source("<stdin>", lambda: sys.stdin.buffer, None)]
+        return [FileSource.of_stream(sys.stdin.buffer, "<stdin>", format=input_format, delimiter=delimiter)]
     sources = []
     for name in files:
         if name == "-":
             raise click.UsageError("stdin (-) cannot be mixed with files")
-        path = Path(name)
-        if not path.is_file():
+        if not Path(name).is_file():
             raise click.UsageError(f"input {name!r} is not a file")
-        sources.append(_Source(name, partial(_open_binary, path), path.stat().st_size))
+        sources.append(FileSource(name, format=input_format, delimiter=delimiter))
     return sources
-
-
-def _open_binary(path: Path) -> IO[bytes]:
-    return path.open("rb")
-
-
-def _decompressed(raw: IO[bytes]) -> IO[bytes]:
-    """``raw`` itself, or a gzip reader over it when it starts with gzip's magic bytes."""
-    buffered: Any = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
-    if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        return cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))
-    return cast(IO[bytes], buffered)
-
-
-def _format_of(name: str, given: str | None) -> str:
-    if given is not None:
-        return given
-    lowered = name.lower().removesuffix(".gz")
-    return "csv" if lowered.endswith((".csv", ".tsv")) else "ndjson"
-
-
-def _ndjson_rows(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    for number, line in enumerate(stream, start=1):
-        stripped = line.strip()
-        if stripped:
-            yield number, stripped
-
-
-_TRUE = frozenset({"true", "t", "1", "yes", "y", "on"})
-_FALSE = frozenset({"false", "f", "0", "no", "n", "off"})
-
-
-def _csv_converters(config: Any) -> dict[str, Callable[[str], Any]]:
-    """How each typed column's CSV text becomes a JSON value (an empty field is NULL outside text)."""
-
-    def boolean(text: str) -> Any:
-        lowered = text.strip().lower()
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE:
-            return False
-        return text  # the packer refuses it, naming the column
-
-    def number(kind: type) -> Callable[[str], Any]:
-        def convert(text: str) -> Any:
-            try:
-                return kind(text.strip())
-            except ValueError:
-                return text  # the packer refuses it, naming the column
-
-        return convert
-
-    by_type: dict[str, Callable[[str], Any]] = {
-        "boolean": boolean,
-        "int": number(int),
-        "bigint": number(int),
-        "float": number(float),
-    }
-    converters = {}
-    for column in config.columns if config is not None else ():
-        if column.type in by_type:
-            converters[column.name.lower()] = by_type[column.type]
-        elif column.type in ("date", "timestamp"):
-            converters[column.name.lower()] = str
-    return converters
-
-
-def _csv_rows(stream: IO[bytes], delimiter: str, config: Any) -> Iterator[tuple[int, dict[str, Any]]]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text, delimiter=delimiter)
-    header = next(reader, None)
-    if header is None:
-        return
-    converters = _csv_converters(config)
-    typed = {name: converters.get(name.lower()) for name in header}
-    for record in reader:
-        if not record:
-            continue
-        if len(record) != len(header):
-            raise _BadInput(
-                reader.line_num, f"has {len(record)} fields, and the header has {len(header)} ({header})"
-            )
-        row: dict[str, Any] = {}
-        for name, value in zip(header, record, strict=True):
-            convert = typed[name]
-            if convert is None:
-                row[name] = value
-            else:
-                row[name] = None if value == "" else convert(value)
-        yield reader.line_num, row
-
-
-class _BadInput(Exception):
-    def __init__(self, line: int, problem: str) -> None:
-        super().__init__(problem)
-        self.line = line
 
 
 @click.command()
@@ -184,10 +69,10 @@ class _BadInput(Exception):
 @click.option(
     "--format",
     "input_format",
-    type=click.Choice(["ndjson", "csv"]),
-    help="Input format. Default: csv for *.csv[.gz] and *.tsv[.gz], else ndjson (one JSON object a line).",
+    type=click.Choice(["csv", "tsv", "ndjson", "json"]),
+    help="Input format. Default: from the file name, else sniffed from the first bytes.",
 )
-@click.option("--delimiter", default=",", show_default=True, help="CSV field delimiter.")
+@click.option("--delimiter", metavar="CHAR", help="CSV delimiter (default: sniffed).")
 @click.option("--date", metavar="RFC3339", help="The data date naming manifest and config (default: now).")
 @click.option(
     "--buffer-size",
@@ -222,7 +107,7 @@ def pack(
     base: str,
     config_path: str | None,
     input_format: str | None,
-    delimiter: str,
+    delimiter: str | None,
     date: str | None,
     buffer_size: int,
     truncate_long_text: bool,
@@ -256,7 +141,7 @@ def pack(
     from rio.config import DestinationConfig
     from rio.pipe import RedshiftIO
 
-    sources = _sources(files)
+    sources = _sources(files, input_format, delimiter)
     keys = split_names(upsert_keys)
     if then_send and config_path is None:
         raise click.UsageError("--send needs --config: the load creates and checks the table from it")
@@ -295,7 +180,7 @@ def pack(
             **store_options(s3_endpoint_url),
         )
     try:
-        rows = _pack_sources(pipe, sources, input_format, delimiter, config if config_path else None)
+        rows = _pack_sources(pipe, sources)
     except BaseException:
         # Nothing half-done stays behind: the parts stored so far are removed.
         pipe.reset(delete_uploaded=True)
@@ -313,41 +198,29 @@ def pack(
     ctx.exit(code)
 
 
-def _pack_sources(
-    pipe: Any, sources: list[_Source], input_format: str | None, delimiter: str, config: Any
-) -> int:
-    total = sum(source.size or 0 for source in sources) if all(s.size for s in sources) else None
+def _pack_sources(pipe: Any, sources: list[Any]) -> int:
+    """Every source's rows into the pipe, with a progress bar over the input bytes."""
+    from rio.transfer import pack_rows
+
+    sizes = [source.size for source in sources]
+    total = sum(size for size in sizes if size is not None) if None not in sizes else None
     rows = 0
     with progress() as bar:
         task = bar.add_task("packing", total=total, detail="0 rows")
         done_before = 0
-        for source in sources:
-            with ExitStack() as stack:
-                raw = stack.enter_context(source.opener()) if source.name != "<stdin>" else source.opener()
-                stream = _decompressed(raw)
-                kind = _format_of(source.name, input_format)
-                produced: Iterator[tuple[int, Any]] = (
-                    _csv_rows(stream, delimiter, config) if kind == "csv" else _ndjson_rows(stream)
-                )
-                line = 0
+        for source, size in zip(sources, sizes, strict=True):
+            # Bound now: the callback runs while this source is read.
+            def advanced(
+                count: int, source: Any = source, before: int = done_before, rows: int = rows
+            ) -> None:
+                bar.update(task, completed=before + source.bytes_read, detail=f"{rows + count:,} rows")
+
+            with source:
                 try:
-                    for number, row in produced:
-                        line = number
-                        pipe.pack(row)
-                        rows += 1
-                        if rows % _PROGRESS_EVERY == 0:
-                            position = raw.tell() if source.size else 0
-                            bar.update(task, completed=done_before + position, detail=f"{rows:,} rows")
-                except RowError as exc:
-                    raise CommandFailed(f"{source.name}: line {line}: {exc}; nothing was kept") from exc
-                except _BadInput as exc:
-                    raise CommandFailed(f"{source.name}: line {exc.line}: {exc}; nothing was kept") from exc
-                except (UnicodeDecodeError, csv.Error, OSError, EOFError) as exc:
-                    raise CommandFailed(
-                        f"{source.name}: cannot be read after line {line}: {exc}; nothing was kept"
-                    ) from exc
-            done_before += source.size or 0
-            bar.update(task, completed=done_before, detail=f"{rows:,} rows")
+                    rows += pack_rows(pipe, source.rows(), source.name, advanced)
+                except (RowError, SourceError) as exc:
+                    raise CommandFailed(f"{exc}; nothing was kept") from exc
+            done_before += size or 0
     return rows
 
 
@@ -355,19 +228,11 @@ def _finish(pipe: Any, when: Any, mode: str, keys: tuple[str, ...], *, has_confi
     """Write the manifest (and, with a config, the load config) and hand the job over."""
     from rio import contract
 
-    destination = pipe.destination
     if not has_config:
         # Parts and a manifest only: there is no config to load them with yet.
         pipe.seal()
-        date = when or contract.data_date_now()
-        while pipe.store.exists(contract.manifest_key(destination.schema, destination.table, date)):
-            if when is not None:
-                raise CommandFailed(f"a manifest for {contract.format_data_date(date)} already exists")
-            date += _ONE_SECOND
-        url = pipe.create_and_upload_custom_manifest(
-            contract.manifest_key(destination.schema, destination.table, date)
-        )
-        return {"manifest": url, "config": None, "date": contract.format_data_date(date), "job": None}
+        uploaded = pipe.upload_manifest(when)
+        return {"manifest": uploaded.url, "date": contract.format_data_date(uploaded.date)}
     receipt = pipe.send(date=when, mode=mode, upsert_keys=keys or None)
     if receipt is None:
         raise CommandFailed("no rows were read, so nothing was written (COPY refuses an empty manifest)")
@@ -378,7 +243,7 @@ def _report(
     written: dict[str, Any], *, then_send: bool, endpoint: str | None, token: str | None, as_json: bool
 ) -> int:
     from rio.contract import Job
-    from rio.loader.report import LoadReport, TableOutcome, exit_code_of
+    from rio.loader.report import LoadReport
 
     rows = written["rows"]
     receipt = written.get("receipt")
@@ -401,12 +266,9 @@ def _report(
                        f"--date {_date_of(job)} --target …")  # fmt: skip
         return 0
     if endpoint is not None:
-        from rio.server.client import wait
+        from rio.server.client import wait_outcomes
 
-        assert token is not None
-        result = wait(endpoint, receipt.job_id, token, timeout=3600.0, poll_interval=0.5)
-        outcomes = [TableOutcome.from_dict(answered) for answered in result.get("outcomes") or []]
-        code = exit_code_of(outcome.status for outcome in outcomes)
+        outcomes, code = wait_outcomes(endpoint, receipt.job_id, token)
     else:
         report: LoadReport = detail
         outcomes = list(report.outcomes)
@@ -417,7 +279,7 @@ def _report(
     else:
         click.echo(f"packed {rows:,} rows")
         for outcome in outcomes:
-            click.secho(outcome.line(), fg={"failed": "red", "stale": "yellow"}.get(outcome.status.value))
+            print_outcome(outcome)
     return code
 
 

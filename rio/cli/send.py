@@ -9,6 +9,7 @@ import click
 
 from rio.cli._common import (
     emit_json,
+    print_outcome,
     progress,
     rio_errors,
     s3_options,
@@ -234,9 +235,7 @@ def send(
     if endpoint is not None:
         if dry_run:
             raise click.UsageError("--dry-run runs here; it cannot go with --endpoint")
-        result = _send_to_endpoint(job, endpoint, token, wait_timeout)
-        outcomes = result.get("outcomes") or []
-        code = int(result.get("exit_code") or 0)
+        outcomes, code = _send_to_endpoint(job, endpoint, token, wait_timeout, as_json=as_json)
     else:
         settings = target_settings(target, profile, profiles_dir)
         outcomes, code = _run_here(
@@ -267,7 +266,7 @@ def _run_here(
 ) -> tuple[list[dict[str, Any]], int]:
     from rio.adapters import resolve_adapter
     from rio.loader import LoadOptions, load_table
-    from rio.loader.report import LoadReport
+    from rio.loader.report import exit_code_of
     from rio.storage import open_store
 
     load_options = LoadOptions(
@@ -285,41 +284,27 @@ def _run_here(
                 outcome = load_table(adapter, store, job, table, load_options)
                 outcomes.append(outcome)
                 if not as_json:
-                    _print_outcome(outcome, dry_run=dry_run)
+                    print_outcome(outcome, dry_run=dry_run)
                 bar.advance(task)
     finally:
         store.close()
-    report = LoadReport(job, outcomes)
-    return [outcome.to_dict() for outcome in outcomes], report.exit_code
+    return [outcome.to_dict() for outcome in outcomes], exit_code_of(outcome.status for outcome in outcomes)
 
 
-def _print_outcome(outcome: Any, *, dry_run: bool) -> None:
-    from rio.loader import Status
-
-    colour = {Status.FAILED: "red", Status.STALE: "yellow"}.get(outcome.status)
-    if dry_run:
-        click.echo(f"-- {outcome.name}: the load would run:")
-        for statement in outcome.statements:
-            click.echo(statement.rstrip(";") + ";")
-        if outcome.status is not Status.LOADED:
-            click.secho(f"-- {outcome.line()}", fg=colour)
-        return
-    click.secho(outcome.line(), fg=colour)
-
-
-def _send_to_endpoint(job: Any, endpoint: str, token: str | None, timeout: float) -> dict[str, Any]:
-    from rio.server.client import submit, wait
+def _send_to_endpoint(
+    job: Any, endpoint: str, token: str | None, timeout: float, *, as_json: bool
+) -> tuple[list[dict[str, Any]], int]:
+    from rio.server.client import submit, wait_outcomes
 
     if not token:
         raise click.UsageError(
             "--endpoint needs the server's bearer token: pass --token or set RIO_SERVE_TOKEN"
         )
     with rio_errors():
-        job_id = submit(endpoint, job, token, timeout=30.0)
+        job_id = submit(endpoint, job, token)
         click.echo(f"job {job_id} accepted by {endpoint}; waiting for its outcome", err=True)
-        result: dict[str, Any] = wait(endpoint, job_id, token, timeout=timeout, poll_interval=0.5)
-    from rio.loader.report import TableOutcome
-
-    for answered in result.get("outcomes") or []:
-        _print_outcome(TableOutcome.from_dict(answered), dry_run=False)
-    return result
+        outcomes, code = wait_outcomes(endpoint, job_id, token, timeout=timeout)
+    if not as_json:
+        for outcome in outcomes:
+            print_outcome(outcome)
+    return [outcome.to_dict() for outcome in outcomes], code

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
+from rio.cli._common import rio_errors, s3_options, store_options, warehouse_options
 from rio.cli._target import resolve_target
-from rio.errors import RioError
 
 __all__ = ["serve"]
 
@@ -34,23 +34,8 @@ __all__ = ["serve"]
     help="Bearer token clients must send on /jobs. Prefer the RIO_SERVE_TOKEN environment variable: "
     "a flag is visible to every user of the machine in the process list.",
 )
-@click.option(
-    "--target",
-    metavar="URL|OUTPUT",
-    help="Warehouse URL (duckdb:///w.duckdb, postgresql://…, redshift://…), or with --profile the "
-    "name of one of its outputs.",
-)
-@click.option("--profile", help="Profile in profiles.yml that names the warehouse.")
-@click.option(
-    "--profiles-dir",
-    type=click.Path(file_okay=False),
-    help="Directory holding profiles.yml (default: the usual dbt-style places).",
-)
-@click.option(
-    "--s3-endpoint-url",
-    metavar="URL",
-    help="S3-compatible endpoint to read data from (MinIO, moto); default: AWS's.",
-)
+@warehouse_options
+@s3_options
 @click.option(
     "--state",
     "state_path",
@@ -118,16 +103,14 @@ def serve(
             "rio serve needs a bearer token for its clients: set RIO_SERVE_TOKEN (or pass --token), "
             "for example RIO_SERVE_TOKEN=$(openssl rand -hex 32)"
         )
-    if token != token.strip() or any(ch.isspace() for ch in token):
+    if any(ch.isspace() for ch in token):
         raise click.UsageError("the bearer token must not hold spaces or other white space")
-    try:
+    from rio.adapters import resolve_adapter
+
+    with rio_errors():
         settings = resolve_target(target, profile, profiles_dir)
         # Fail now, not at the first job, on a warehouse type rio does not know.
-        from rio.adapters import resolve_adapter
-
         resolve_adapter(settings)
-    except RioError as exc:
-        raise click.ClickException(str(exc)) from exc
     missing = [name for name in ("starlette", "uvicorn") if importlib.util.find_spec(name) is None]
     if missing:
         raise click.ClickException(
@@ -140,8 +123,7 @@ def serve(
     server_log = logging.getLogger("rio.server")
     if server_log.getEffectiveLevel() > logging.INFO:
         server_log.setLevel(logging.INFO)  # a service says what it does with each job
-    store_options = {"endpoint_url": s3_endpoint_url} if s3_endpoint_url else {}
-    try:
+    with rio_errors():
         code = run_server(
             ServeSettings(
                 token=token,
@@ -151,9 +133,7 @@ def serve(
                 port=port,
                 workers=workers,
                 grace=grace,
-                store_options=store_options,
+                store_options=store_options(s3_endpoint_url),
             )
         )
-    except RioError as exc:
-        raise click.ClickException(str(exc)) from exc
     raise SystemExit(code)

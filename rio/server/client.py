@@ -16,8 +16,10 @@ from typing import Any
 
 from rio.contract import Job
 from rio.errors import JobNotFinished, JobSubmissionFailed
+from rio.executors import HttpExecutor
+from rio.loader.report import TableOutcome
 
-__all__ = ["JobNotFinished", "status", "submit", "wait"]
+__all__ = ["JobNotFinished", "status", "submit", "wait", "wait_outcomes"]
 
 #: The most of a server's answer that goes into an error message.
 _SHOWN_RESPONSE = 1000
@@ -62,27 +64,17 @@ def _headers(token: str | None) -> dict[str, str]:
 
 
 def submit(
-    endpoint_base_url: str, job: Job | str | bytes, token: str | None = None, timeout: float = 30.0
+    endpoint_base_url: str, job: Job, token: str | None = None, timeout: float = 30.0, attempts: int = 5
 ) -> str:
     """Post a job to ``<endpoint_base_url>/jobs``; return its id once the server has accepted it.
 
-    ``job`` is a :class:`~rio.contract.Job` (sent as rio's JSON job, its id as ``Idempotency-Key``),
-    or a payload already written: JSON text, or the Go tools' flag line (sent as ``text/plain``).
-    A job id the server has seen before is not run again; its id is returned all the same.
+    The job goes as rio's JSON job with its id as ``Idempotency-Key``, through
+    :class:`~rio.executors.HttpExecutor`: network errors and 5xx answers are tried again (``attempts``
+    in all), any other refusal raises at once. A job id the server has seen before is not run
+    again; its id is returned all the same.
     """
-    headers = _headers(token)
-    if isinstance(job, Job):
-        data = job.to_json()
-        headers["Content-Type"] = "application/json"
-        if job.id is not None:
-            headers["Idempotency-Key"] = job.id
-    else:
-        data = job.encode("utf-8") if isinstance(job, str) else bytes(job)
-        is_json = data.lstrip().startswith(b"{")
-        headers["Content-Type"] = "application/json" if is_json else "text/plain; charset=utf-8"
     url = f"{_base(endpoint_base_url)}/jobs"
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST")
-    answer = _call(request, timeout, "job not submitted")
+    answer = HttpExecutor(url, token=token, timeout=timeout, attempts=attempts).submit(job).detail
     job_id = answer.get("id") if isinstance(answer, dict) else None
     if not isinstance(job_id, str) or not job_id:
         raise JobSubmissionFailed(f"job not submitted: {url} answered without a job id: {answer!r}")
@@ -133,3 +125,12 @@ def wait(
                 f"{_base(endpoint_base_url)}/jobs/{job_id}"
             )
         time.sleep(poll_interval)
+
+
+def wait_outcomes(
+    endpoint_base_url: str, job_id: str, token: str | None = None, timeout: float = 3600.0
+) -> tuple[list[TableOutcome], int]:
+    """Wait for a job to finish; its tables' outcomes and the exit code the server gave it."""
+    finished = wait(endpoint_base_url, job_id, token, timeout=timeout, poll_interval=0.5)
+    outcomes = [TableOutcome.from_dict(answered) for answered in finished.get("outcomes") or []]
+    return outcomes, int(finished.get("exit_code") or 0)

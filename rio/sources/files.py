@@ -178,16 +178,29 @@ class FileSource(Source):
         **store_options: Any,
     ) -> None:
         text = os.fspath(spec)
-        self.name = text
+        self._start(text, format, delimiter, _Stores(store, store_options))
+        self._parts = self._s3_parts(text) if text.startswith("s3://") else self._local_parts(text)
+
+    @classmethod
+    def of_stream(
+        cls, stream: BinaryIO, name: str, *, format: str | None = None, delimiter: str | None = None
+    ) -> FileSource:
+        """Rows from an open binary stream (standard input, a pipe), read once and then closed."""
+        source = cls.__new__(cls)
+        source._start(name, format, delimiter, _Stores(None, {}))
+        source._parts = [_Part(name, lambda: stream)]
+        return source
+
+    def _start(self, name: str, format: str | None, delimiter: str | None, stores: _Stores) -> None:
+        self.name = name
         self._format = normal_format(format)
         self._delimiter = delimiter
-        self._stores = _Stores(store, store_options)
+        self._stores = stores
         self._counter = Counter()
         self._columns: list[str] | None = None
         self._columns_read = False
         self._size: int | None = None
         self._size_read = False
-        self._parts = self._s3_parts(text) if text.startswith("s3://") else self._local_parts(text)
 
     # -- parts --
 
