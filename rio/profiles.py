@@ -26,6 +26,7 @@ __all__ = [
     "PROFILES_FILE",
     "find_profiles_file",
     "load_profile",
+    "safe_url",
     "target_from_environment",
     "target_from_url",
 ]
@@ -128,7 +129,7 @@ def target_from_url(url: str) -> dict[str, Any]:
     adapter = _SCHEMES.get(parts.scheme.lower())
     if adapter is None:
         known = ", ".join(f"{scheme}://" for scheme in _SCHEMES)
-        raise UnknownAdapter(f"warehouse URL {_safe_url(url)!r} has an unknown scheme; rio knows {known}")
+        raise UnknownAdapter(f"warehouse URL {safe_url(url)!r} has an unknown scheme; rio knows {known}")
     settings: dict[str, Any] = {"type": adapter}
     if adapter == "duckdb":
         # As SQLAlchemy reads sqlite URLs: duckdb:///relative.duckdb, duckdb:////absolute/path.duckdb.
@@ -154,12 +155,15 @@ def target_from_url(url: str) -> dict[str, Any]:
     return settings
 
 
-def _safe_url(url: str) -> str:
-    """A URL with its password masked, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
+def safe_url(url: str) -> str:
+    """A URL with its password masked, for messages (one that cannot be parsed is not shown)."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return "<unreadable URL>"
+    if password is None:
         return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
+    return url.replace(f":{password}@", ":***@", 1)
 
 
 def target_from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any] | None:

@@ -38,7 +38,7 @@ from rio.errors import IncompleteArgs, InvalidIdentifier, InvalidTarget, LoadErr
 from rio.loader.discover import FoundData
 from rio.loader.report import Status, TableOutcome
 from rio.loader.runner import LoadOptions, load_found
-from rio.profiles import target_from_url
+from rio.profiles import safe_url, target_from_url
 
 __all__ = [
     "ROW_NUMBER_KEY",
@@ -126,9 +126,7 @@ def split_target(
 def _shown(target: str | Mapping[str, Any]) -> str:
     if isinstance(target, Mapping):
         return f"{target.get('type', '?')} target"
-    from rio.profiles import _safe_url
-
-    return repr(_safe_url(target))
+    return repr(safe_url(target))
 
 
 def staging_base(base: str | None, adapter_type: str) -> tuple[str, bool]:

@@ -78,9 +78,14 @@ def ndjson(*rows: dict[str, Any]) -> bytes:
 
 def test_every_source_kind_is_a_source(tmp_path: Path) -> None:
     path = write(tmp_path / "a.csv", "x\n1\n")
-    for source in (open_source(path), open_source([{"x": 1}]), open_source(str(path))):
+    named = [
+        (open_source(path), str(path)),
+        (open_source([{"x": 1}]), "rows"),
+        (open_source(str(path)), str(path)),
+    ]
+    for source, name in named:
         assert isinstance(source, Source)
-        assert isinstance(source.name, str)
+        assert source.name == name
     given = RowsSource([])
     assert open_source(given) is given
 
@@ -149,6 +154,10 @@ def test_an_unknown_option_is_a_type_error() -> None:
 def test_something_that_holds_no_rows_is_unsupported() -> None:
     with pytest.raises(UnsupportedSource, match="cannot read rows from a int"):
         open_source(42)
+    with pytest.raises(UnsupportedSource, match="cannot read rows from a dict"):
+        open_source({"id": 1})
+    with pytest.raises(UnsupportedSource, match="cannot read rows from a bytes"):
+        open_source(b'{"id": 1}')
 
 
 # --- local CSV -----------------------------------------------------------------------------------------
@@ -234,6 +243,7 @@ def test_the_delimiter_can_be_given_and_tsv_uses_tabs(tmp_path: Path) -> None:
 
 
 def test_an_unsniffable_csv_falls_back_to_commas(tmp_path: Path) -> None:
+    assert formats._sniff("a\n1\n") == ","  # csv.Sniffer cannot tell this one
     assert rows_of(write(tmp_path / "one.csv", "a\n1\n")) == [{"a": "1"}]
 
 
@@ -477,6 +487,9 @@ def test_a_recursive_glob(tmp_path: Path) -> None:
 
 
 def test_a_delimiter_only_the_values_hold_is_not_taken(tmp_path: Path) -> None:
+    quoted = 'h\n"x";"y"\n"z";"w"\n'
+    assert csv.Sniffer().sniff(quoted, delimiters=";,").delimiter == ";"  # what the rule overrides
+    assert formats._sniff(quoted) == ","
     path = write(tmp_path / "v.csv", "name,tags\nx,a;b;c\ny,d;e;f\nz,g;h;i\n")
     assert rows_of(path)[0] == {"name": "x", "tags": "a;b;c"}
 
@@ -631,6 +644,20 @@ def test_an_s3_manifest(s3: Any, s3_bucket: str, s3_server: S3Server) -> None:
     source.close()
 
 
+def test_a_missing_s3_manifest_or_mandatory_entry_is_no_such_source(
+    s3: Any, s3_bucket: str, s3_server: S3Server
+) -> None:
+    with pytest.raises(NoSuchSource, match=r"/absent\.manifest: no such manifest"):
+        open_source(f"s3://{s3_bucket}/absent.manifest", **s3_options(s3_server))
+    s3.put_object(
+        Bucket=s3_bucket, Key="m.manifest", Body=manifest((f"s3://{s3_bucket}/p/gone.json.gz", True))
+    )
+    with open_source(f"s3://{s3_bucket}/m.manifest", **s3_options(s3_server)) as source, pytest.raises(
+        NoSuchSource, match=r"gone\.json\.gz, a mandatory entry of .*m\.manifest, does not exist"
+    ):
+        list(source.rows())
+
+
 # --- DataFrame ----------------------------------------------------------------------------------------
 
 
@@ -690,10 +717,21 @@ def test_a_postgres_query(pg_url: str) -> None:
 
 def test_an_unreachable_postgres_is_a_source_error_without_the_password() -> None:
     source = PostgresQuerySource("postgresql://user:hunter2@127.0.0.1:1/db", "SELECT 1")
-    with pytest.raises(SourceError, match=r"postgresql://user@127\.0\.0\.1:1/db .*could not connect") as err:
+    with pytest.raises(
+        SourceError, match=r"postgresql://user:\*\*\*@127\.0\.0\.1:1/db .*could not connect"
+    ) as err:
         source.columns  # noqa: B018
     assert "hunter2" not in str(err.value)
     assert "hunter2" not in repr(source)
+
+
+def test_a_url_with_a_bad_port_is_refused_without_its_password() -> None:
+    with pytest.raises(UnsupportedSource, match="query=") as err:
+        open_source("postgresql://u:hunter2@host:abc/db")
+    assert "hunter2" not in str(err.value)
+    with pytest.raises(SourceError, match="could not connect") as unreachable:
+        PostgresQuerySource("postgresql://u:hunter2@host:abc/db", "SELECT 1").columns  # noqa: B018
+    assert "hunter2" not in str(unreachable.value)
 
 
 def test_a_bad_postgres_query_is_a_source_error(pg_url: str) -> None:
@@ -812,7 +850,6 @@ def test_a_csv_read_and_tracked(tmp_path: Path) -> None:
     tracker = ColumnTracker(source.columns)
     for row in source.rows():
         tracker.observe(row)
-    assert types_of([]) == {}
     assert {column.name: column.type for column in infer_columns(tracker)} == {
         "id": "int",
         "amount": "float",

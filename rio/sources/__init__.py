@@ -31,7 +31,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rio.errors import UnsupportedSource
-from rio.sources.base import Source, clip, redact
+from rio.profiles import safe_url
+from rio.sources.base import Source, clip
 from rio.sources.files import FileSource, ManifestSource
 from rio.sources.formats import FORMATS
 from rio.sources.infer import ColumnStats, ColumnTracker, infer_columns, measured_widths
@@ -100,15 +101,15 @@ def open_source(
         if kind in _POSTGRES_SCHEMES:
             if query is None:
                 raise UnsupportedSource(
-                    f"{redact(text)}: a PostgreSQL URL needs query= (the SELECT whose rows to read)",
-                    source=redact(text),
+                    f"{safe_url(text)}: a PostgreSQL URL needs query= (the SELECT whose rows to read)",
+                    source=safe_url(text),
                 )
             return PostgresQuerySource(text, query, params)
         if kind not in (None, "s3", "file"):
             raise UnsupportedSource(
-                f"{clip(redact(text))}: rio reads no {kind}:// URLs; use a local path, file://, s3://, or "
+                f"{clip(safe_url(text))}: rio reads no {kind}:// URLs; use a local path, file://, s3://, or "
                 "postgresql:// with query=",
-                source=redact(text),
+                source=safe_url(text),
             )
         options: dict[str, Any] = {"format": format, "delimiter": delimiter, **store_options}
         # rio's manifests end in .manifest; Redshift's UNLOAD names its own <prefix>manifest.

@@ -6,7 +6,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 __all__ = ["Source"]
 
@@ -73,18 +72,3 @@ class Counter:
 def clip(text: str, limit: int = 120) -> str:
     """``text`` shortened for a message."""
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def redact(url: str) -> str:
-    """``url`` without a password, which must never reach a message or a ``repr``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<url>"
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}@" if parts.username else ""
-    return urlunsplit((parts.scheme, user + host, parts.path, parts.query, parts.fragment))

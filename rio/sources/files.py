@@ -179,7 +179,7 @@ class FileSource(Source):
     ) -> None:
         text = os.fspath(spec)
         self._start(text, format, delimiter, _Stores(store, store_options))
-        self._parts = self._s3_parts(text) if text.startswith("s3://") else self._local_parts(text)
+        self._parts = self._find_parts(text)
 
     @classmethod
     def of_stream(
@@ -203,6 +203,9 @@ class FileSource(Source):
         self._size_read = False
 
     # -- parts --
+
+    def _find_parts(self, spec: str) -> list[_Part]:
+        return self._s3_parts(spec) if spec.startswith("s3://") else self._local_parts(spec)
 
     def _local_parts(self, spec: str) -> list[_Part]:
         path = _local_path(spec)
@@ -337,28 +340,15 @@ class ManifestSource(FileSource):
     ``mandatory`` entry is a :class:`~rio.errors.NoSuchSource`; a missing optional one is skipped.
     """
 
-    def __init__(
-        self,
-        spec: str | os.PathLike[str],
-        *,
-        format: str | None = None,
-        delimiter: str | None = None,
-        store: ObjectStore | None = None,
-        **store_options: Any,
-    ) -> None:
-        self.manifest = self._read_manifest(os.fspath(spec), store, store_options)
-        super().__init__(spec, format=format, delimiter=delimiter, store=store, **store_options)
+    manifest: Manifest
 
-    def _read_manifest(self, spec: str, store: ObjectStore | None, options: dict[str, Any]) -> Manifest:
+    def _read_manifest(self, spec: str) -> Manifest:
         if spec.startswith("s3://"):
             bucket, _ = _split_s3(spec)
-            stores = _Stores(store, options)
             try:
-                data = stores.for_bucket(bucket).get_url(spec)
+                data = self._stores.for_bucket(bucket).get_url(spec)
             except ObjectNotFound as exc:
                 raise NoSuchSource(f"{spec}: no such manifest", source=spec) from exc
-            finally:
-                stores.close()
         else:
             path = _local_path(spec)
             try:
@@ -373,13 +363,9 @@ class ManifestSource(FileSource):
         except InvalidManifest as exc:
             raise MalformedInput(str(exc), source=spec) from exc
 
-    def _local_parts(self, spec: str) -> list[_Part]:
-        return self._manifest_parts(spec)
-
-    def _s3_parts(self, url: str) -> list[_Part]:
-        return self._manifest_parts(url)
-
-    def _manifest_parts(self, spec: str) -> list[_Part]:
+    def _find_parts(self, spec: str) -> list[_Part]:
+        """The files the manifest lists (read through this source's own stores), in its order."""
+        self.manifest = self._read_manifest(spec)
         parts = []
         for entry in self.manifest.entries:
             if entry.url.startswith("s3://"):

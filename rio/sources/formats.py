@@ -167,8 +167,6 @@ class _Gunzipped(_Raw):
         try:
             return self._gzip.read(size)
         except (EOFError, OSError, zlib.error) as exc:
-            if isinstance(exc, SourceError):
-                raise
             raise MalformedInput(
                 f"{self._name}: the gzip data is corrupt or truncated ({exc}); the file may be incomplete",
                 source=self._name,

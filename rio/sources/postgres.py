@@ -7,7 +7,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rio.errors import SourceError
-from rio.sources.base import Source, clip, redact
+from rio.profiles import safe_url
+from rio.sources.base import Source, clip
 
 if TYPE_CHECKING:
     import psycopg
@@ -34,12 +35,12 @@ class PostgresQuerySource(Source):
         self.sql = sql
         self.params = params
         self.itersize = itersize
-        self.name = f"{redact(url)} query {clip(' '.join(sql.split()), 80)!r}"
+        self.name = f"{safe_url(url)} query {clip(' '.join(sql.split()), 80)!r}"
         self._open: tuple[psycopg.Connection[Any], psycopg.ServerCursor[Any]] | None = None
         self._columns: list[str] | None = None
 
     def _error(self, action: str, exc: Exception) -> SourceError:
-        return SourceError(f"{self.name}: could not {action}: {str(exc).strip()}", source=redact(self.url))
+        return SourceError(f"{self.name}: could not {action}: {str(exc).strip()}", source=safe_url(self.url))
 
     def _declare(self) -> tuple[psycopg.Connection[Any], psycopg.ServerCursor[Any]]:
         import psycopg
