@@ -652,8 +652,11 @@ def test_a_missing_s3_manifest_or_mandatory_entry_is_no_such_source(
     s3.put_object(
         Bucket=s3_bucket, Key="m.manifest", Body=manifest((f"s3://{s3_bucket}/p/gone.json.gz", True))
     )
-    with open_source(f"s3://{s3_bucket}/m.manifest", **s3_options(s3_server)) as source, pytest.raises(
-        NoSuchSource, match=r"gone\.json\.gz, a mandatory entry of .*m\.manifest, does not exist"
+    with (
+        open_source(f"s3://{s3_bucket}/m.manifest", **s3_options(s3_server)) as source,
+        pytest.raises(
+            NoSuchSource, match=r"gone\.json\.gz, a mandatory entry of .*m\.manifest, does not exist"
+        ),
     ):
         list(source.rows())
 

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, seq);
 """
 _COLUMNS = "id, job, state, outcomes, exit_code, runs, received_at, started_at, finished_at"
+_BY_ID = f"SELECT {_COLUMNS} FROM jobs WHERE id = ?"
 
 
 def _now() -> str:
@@ -198,11 +199,11 @@ class StateStore:
                 "ON CONFLICT (id) DO NOTHING",
                 (job.id, job.to_json().decode("utf-8"), QUEUED, _now()),
             ).rowcount
-            row = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job.id,)).fetchone()
+            row = db.execute(_BY_ID, (job.id,)).fetchone()
         return self._record(row), inserted == 1
 
     def get(self, job_id: str) -> JobRecord | None:
-        rows = self._query(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,))
+        rows = self._query(_BY_ID, (job_id,))
         return self._record(rows[0]) if rows else None
 
     def claim(self, job_id: str) -> bool:

@@ -80,11 +80,6 @@ class WorkerPool:
     def accepting(self) -> bool:
         return not self._stopping
 
-    def counts(self) -> dict[str, int]:
-        """Jobs this process has queued in memory and is running now."""
-        with self._cond:
-            return {"queued": len(self._queue), "running": len(self._running)}
-
     def start(self) -> None:
         """Queue the jobs the state database holds as unfinished, and start the threads."""
         for record in self._state.requeue_unfinished():

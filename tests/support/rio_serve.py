@@ -54,11 +54,9 @@ class ServeProcess:
     workers: int = 2
     grace: float = 30.0
     extra: Sequence[str] = ()
-    env: dict[str, str] = field(default_factory=dict)
     url: str = ""
     process: subprocess.Popen[str] | None = field(default=None, repr=False)
     _lines: queue.Queue[str | None] = field(default_factory=queue.Queue, repr=False)
-    stdout: list[str] = field(default_factory=list, repr=False)
     log_path: Path | None = None
 
     def command(self) -> list[str]:
@@ -70,7 +68,7 @@ class ServeProcess:
 
     def launch(self) -> subprocess.Popen[str]:
         """Start the process without waiting for it to listen."""
-        env = {**os.environ, "RIO_SERVE_TOKEN": self.token, **self.env}
+        env = {**os.environ, "RIO_SERVE_TOKEN": self.token}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_REPOSITORY), env.get("PYTHONPATH")]))
         self.log_path = self.state.with_name(f"{self.state.name}.{time.monotonic_ns()}.log")
         with open(self.log_path, "w") as log:
@@ -84,7 +82,6 @@ class ServeProcess:
     def _read(self, process: subprocess.Popen[str]) -> None:
         assert process.stdout is not None
         for line in process.stdout:
-            self.stdout.append(line)
             self._lines.put(line)
         self._lines.put(None)
 
