@@ -211,15 +211,7 @@ class RedshiftTable:
         self, database: Database | str, query: str, params: Any = None
     ) -> TransferResult:
         """The rows of a query run on PostgreSQL (a :class:`PostgresDatabase` or a URL)."""
-        url = database if isinstance(database, str) else _libpq_url(database.settings())
+        from rio.adapters.postgres import libpq_url
+
+        url = database if isinstance(database, str) else libpq_url(database.settings())
         return self.load(url, query=query, params=params)
-
-
-def _libpq_url(settings: Mapping[str, Any]) -> str:
-    from urllib.parse import quote
-
-    user = quote(str(settings.get("user", "")), safe="")
-    password = settings.get("password")
-    auth = f"{user}:{quote(str(password), safe='')}@" if password else (f"{user}@" if user else "")
-    port = f":{settings['port']}" if settings.get("port") else ""
-    return f"postgresql://{auth}{settings.get('host', 'localhost')}{port}/{settings.get('dbname', '')}"

@@ -331,7 +331,6 @@ def load_rows(
             config_url="",
             facts=DataFacts(rows=result_rows, max_byte_lengths=widths) if widths else None,
             row_number_key=ROW_NUMBER_KEY if load_mode is LoadMode.UPSERT else None,
-            staged=True,
         )
         job = Job(
             base=str(store.base),

@@ -42,26 +42,21 @@ def _query_of(query_or_table: str, adapter: Adapter) -> str:
     return query_or_table
 
 
-def _rows(session: Session, query: str) -> Iterator[dict[str, Any]]:
-    """The query's rows as dicts, fetched a batch at a time (a server-side cursor on PostgreSQL)."""
-    connection = session.connection
-    if session.adapter.type == "postgres":
-        session.begin()
-        cursor = connection.cursor(name="rio_unload")
-        cursor.itersize = _BATCH
-        cursor.execute(query)
-    else:
-        cursor = connection.execute(query)
+def _rows(adapter: Adapter, session: Session, query: str) -> Iterator[dict[str, Any]]:
+    """The query's rows as dicts, a batch at a time (through a server-side cursor on PostgreSQL)."""
+    if adapter.type == "postgres":
+        from rio.adapters.postgres import libpq_url
+        from rio.sources import PostgresQuerySource
+
+        source = PostgresQuerySource(libpq_url(adapter.settings), query, itersize=_BATCH)
+        with source:
+            yield from source.rows()
+        return
+    cursor = session.connection.execute(query)
     names = [column[0] for column in cursor.description or []]
-    while True:
-        batch = cursor.fetchmany(_BATCH)
-        if not batch:
-            break
+    while batch := cursor.fetchmany(_BATCH):
         for record in batch:
             yield dict(zip(names, record, strict=True))
-    if session.adapter.type == "postgres":
-        cursor.close()
-        session.rollback()
 
 
 def unload(
@@ -108,7 +103,7 @@ def unload(
             uploader = threading.Thread(target=store_parts, name="rio-unload", daemon=True)
             uploader.start()
             try:
-                packer.pack_many(_rows(session, query))
+                packer.pack_many(_rows(adapter, session, query))
             except Exception as exc:
                 packer.close()
                 uploader.join()

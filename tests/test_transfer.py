@@ -484,6 +484,9 @@ def test_a_postgres_table_unloads_to_parts_a_manifest_that_loads_elsewhere(
         result.manifest_url.removeprefix("file://"), f"duckdb:///{tmp_path / 'w.duckdb'}::copied"
     )
     assert copied.outcome.rows == 25000
+    with pytest.raises(rio.errors.WarehouseError, match="no_such_table"):
+        database.unload("SELECT * FROM no_such_table", str(tmp_path / "out"), name="bad")
+    assert not (tmp_path / "out" / "bad").exists()
 
 
 def test_a_duckdb_query_unloads(tmp_path: Path) -> None:

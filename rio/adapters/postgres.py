@@ -8,13 +8,14 @@ lengths are checked in bytes by the emulated COPY before PostgreSQL counts chara
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn, log
 from rio.adapters.emulated import decode_files
 from rio.errors import WarehouseError
 
-__all__ = ["PostgresAdapter"]
+__all__ = ["PostgresAdapter", "libpq_url"]
 
 #: Settings passed to libpq as they are (psycopg.connect keyword arguments).
 _LIBPQ = (
@@ -28,6 +29,22 @@ _LIBPQ = (
     "options",
     "application_name",
 )
+
+
+def libpq_url(settings: Mapping[str, Any]) -> str:
+    """The ``postgresql://`` URL of a target's settings (for readers that take a URL, such as
+    :class:`rio.sources.PostgresQuerySource`; messages show it through :func:`rio.profiles.safe_url`)."""
+    from urllib.parse import quote, urlencode
+
+    user = quote(str(settings.get("user", "")), safe="")
+    password = settings.get("password")
+    auth = f"{user}:{quote(str(password), safe='')}@" if password else (f"{user}@" if user else "")
+    port = f":{settings['port']}" if settings.get("port") else ""
+    extra = {key: settings[key] for key in _LIBPQ[5:] if settings.get(key) is not None}
+    query = f"?{urlencode(extra)}" if extra else ""
+    database = quote(str(settings.get("dbname", "")), safe="")
+    return f"postgresql://{auth}{settings.get('host', 'localhost')}{port}/{database}{query}"
+
 
 _TYPES = {
     "boolean": "boolean",

@@ -39,9 +39,6 @@ class FoundData:
     #: A key of each row that numbers the rows in input order (in data rio staged itself), so an
     #: upsert keeps the last row per key where the warehouse keeps no order of its own.
     row_number_key: str | None = None
-    #: Data rio staged for one load of its own (``rio.loader``): never loaded before, so the ledger is
-    #: written but not consulted.
-    staged: bool = False
 
     @property
     def is_manifest(self) -> bool:

@@ -252,8 +252,7 @@ def _load_once(
         if lock is not None:
             session.execute(lock)
         columns = adapter.read_columns(session, schema, table)
-        # Data rio staged for this load alone cannot have been loaded before.
-        earlier = [] if found.staged else _ledger_rows(session, adapter, ledger, found)
+        earlier = _ledger_rows(session, adapter, ledger, found)
         if earlier and not job.force:
             rows, job_id, loaded_at = earlier[-1]
             by = f"by job {job_id}" if job_id else "by a job without an id"
@@ -348,10 +347,7 @@ def load_found(
             log.info("%s", outcome.line())
             return outcome
         except _Skip as skip:
-            outcome = TableOutcome(
-                job.schema, table, skip.status, rows=skip.rows, date=found.date, data_url=found.data_url,
-                detail=skip.detail, statements=session.statements,
-            )  # fmt: skip
+            outcome = _ended(found, skip.status, session, rows=skip.rows, detail=skip.detail)
             log.info("%s", outcome.line())
             return outcome
         except Exception as exc:
@@ -366,15 +362,20 @@ def load_found(
                 )
                 sleep(delay)
                 continue
-            outcome = TableOutcome(
-                job.schema, table, Status.FAILED, date=found.date, data_url=found.data_url, error=exc,
-                statements=session.statements,
-            )  # fmt: skip
+            outcome = _ended(found, Status.FAILED, session, error=exc)
             log.error("%s", outcome.line())
             return outcome
         finally:
             session.close()
     raise AssertionError("unreachable")
+
+
+def _ended(found: FoundData, status: Status, session: Session, **fields: Any) -> TableOutcome:
+    """The outcome of a load that ended without loading, with the statements it ran."""
+    return TableOutcome(
+        found.schema, found.table, status, date=found.date, data_url=found.data_url,
+        statements=session.statements, **fields,
+    )  # fmt: skip
 
 
 def run_job(
