@@ -515,6 +515,13 @@ def test_sigterm_lets_the_running_job_finish_and_keeps_the_queued_ones(
     assert pg_count(pg_url, "events") == 150
 
 
+def _the_cut_off_job_runs_again(servers: Callable[..., ServeProcess], pg_url: str, state: Path) -> None:
+    """A server started on ``state`` runs ``j-d2`` a second time, and it loads its rows once."""
+    finished = servers(pg_url, state).wait_for("j-d2")
+    assert (finished["exit_code"], finished["runs"]) == (0, 2)
+    assert pg_count(pg_url, "events") == 100
+
+
 def test_the_grace_bounds_the_wait_and_the_cut_off_job_runs_again(
     servers: Callable[..., ServeProcess], pg_url: str, base: Path, tmp_path: Path
 ) -> None:
@@ -528,10 +535,7 @@ def test_the_grace_bounds_the_wait_and_the_cut_off_job_runs_again(
         assert "the grace of 1 s ran out with job(s) j-d2 running" in first.log()
     finally:
         lock.release()
-    second = servers(pg_url, state)
-    finished = second.wait_for("j-d2")
-    assert (finished["exit_code"], finished["runs"]) == (0, 2)
-    assert pg_count(pg_url, "events") == 100
+    _the_cut_off_job_runs_again(servers, pg_url, state)
 
 
 def test_a_second_signal_ends_the_wait_at_once(
@@ -551,8 +555,7 @@ def test_a_second_signal_ends_the_wait_at_once(
         assert time.monotonic() - began < 5
     finally:
         lock.release()
-    assert servers(pg_url, state).wait_for("j-d2")["runs"] == 2
-    assert pg_count(pg_url, "events") == 100
+    _the_cut_off_job_runs_again(servers, pg_url, state)
 
 
 def test_one_state_file_has_one_server(
