@@ -596,8 +596,26 @@ def test_a_duplicate_key_is_refused_naming_the_key(bad: bytes, key: str) -> None
     assert "(at byte" not in str(err)
 
 
-def test_a_dict_whose_keys_differ_only_in_case_is_refused() -> None:
-    refused({"id": 1, "ID": 2}, RowError, 'the key "ID" appears twice', "case-insensitively")
+@pytest.mark.parametrize(
+    ("row", "key"),
+    [
+        pytest.param({"id": 1, "ID": 2}, "ID", id="plain"),
+        pytest.param({"Id": 1, "x": 0, "iD": 2}, "iD", id="both-upper"),
+        pytest.param({'a"b': 1, 'A"B': 2}, 'A\\"B', id="escaped"),
+    ],
+)
+def test_a_dict_whose_keys_differ_only_in_case_is_refused(row: dict[str, int], key: str) -> None:
+    refused(row, RowError, f'the key "{key}" appears twice', "case-insensitively")
+
+
+def test_dict_keys_that_differ_beyond_ascii_case_are_all_kept() -> None:
+    # Columns match keys ignoring ASCII case only, so "É" and "é" are two keys, as are "ID" and "IDs".
+    packer = Packer()
+    packer.pack({"ID": 1, "IDs": 2, "É": 3, "é": 4})
+    packer.close()
+    assert [json.loads(line) for line in gzip.decompress(packer.next_part().data).splitlines()] == [
+        {"ID": 1, "IDs": 2, "É": 3, "é": 4}
+    ]
 
 
 # --- refused dicts -----------------------------------------------------------------------------------

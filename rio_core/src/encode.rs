@@ -4,6 +4,7 @@
 //! by type identity; subclasses, dates, `Decimal` and `UUID` take a slower path. Nothing builds an
 //! intermediate value tree.
 
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -39,8 +40,12 @@ struct Unsupported(String);
 type Encoded = Result<Written, Unsupported>;
 
 /// Append `dict` as a row being built in `batch` (after `begin_row`), recording its members.
-pub fn encode_dict(dict: &Bound<'_, PyDict>, batch: &mut RowBatch) -> Result<(), CoreError> {
+///
+/// Returns whether two keys may be the same once case is ignored: a dict's keys all differ, so
+/// only a key holding an upper-case letter can match another one the way columns are matched.
+pub fn encode_dict(dict: &Bound<'_, PyDict>, batch: &mut RowBatch) -> Result<bool, CoreError> {
     let out = &mut batch.data;
+    let mut keys_may_repeat = false;
     out.push(b'{');
     for (index, (key, value)) in dict.iter().enumerate() {
         if index > 0 {
@@ -52,6 +57,7 @@ pub fn encode_dict(dict: &Bound<'_, PyDict>, batch: &mut RowBatch) -> Result<(),
                 .map_or_else(|_| "?".to_owned(), |r| r.to_string()),
             reason,
         })?;
+        keys_may_repeat |= key_text.bytes().any(|byte| byte.is_ascii_uppercase());
         let key_start = out.len() + 1;
         let key_escaped = write_json_string(out, key_text);
         let key_end = out.len() - 1;
@@ -73,16 +79,36 @@ pub fn encode_dict(dict: &Bound<'_, PyDict>, batch: &mut RowBatch) -> Result<(),
         });
     }
     out.push(b'}');
-    Ok(())
+    Ok(keys_may_repeat)
 }
 
 fn key_str<'a>(key: &'a Bound<'_, PyAny>) -> Result<&'a str, String> {
     match key.cast::<PyString>() {
-        Ok(text) => text
-            .to_str()
-            .map_err(|_| "the key is not valid Unicode (it holds a lone surrogate)".to_owned()),
+        Ok(text) => str_text(text)
+            .ok_or_else(|| "the key is not valid Unicode (it holds a lone surrogate)".to_owned()),
         Err(_) => Err(format!("keys must be str, not {}", type_name(key))),
     }
+}
+
+/// The UTF-8 text of a str, or None when it holds a lone surrogate.
+///
+/// A compact ASCII str (most keys and values) already holds its UTF-8 bytes, so they are read in
+/// place rather than through a call into the interpreter.
+#[inline]
+fn str_text<'a>(text: &'a Bound<'_, PyString>) -> Option<&'a str> {
+    let ptr = text.as_ptr();
+    // SAFETY: `ptr` is a live str for as long as `text` is borrowed. A compact ASCII str keeps its
+    // `length` ASCII bytes, which are valid UTF-8, at `PyUnicode_DATA`, and never moves them.
+    unsafe {
+        if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) != 0 {
+            let length = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
+            let data = ffi::PyUnicode_DATA(ptr).cast::<u8>();
+            return Some(std::str::from_utf8_unchecked(std::slice::from_raw_parts(
+                data, length,
+            )));
+        }
+    }
+    text.to_str().ok()
 }
 
 fn type_name(value: &Bound<'_, PyAny>) -> String {
@@ -125,7 +151,7 @@ fn write_value(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Enc
 
 #[inline]
 fn write_str(out: &mut Vec<u8>, text: &Bound<'_, PyString>) -> Encoded {
-    let text = text.to_str().map_err(|_| {
+    let text = str_text(text).ok_or_else(|| {
         Unsupported("a str that is not valid Unicode (it holds a lone surrogate)".to_owned())
     })?;
     let escaped = write_json_string(out, text);

@@ -431,15 +431,55 @@ const NEEDS_ESCAPE: [bool; 256] = {
     table
 };
 
+/// Whether any byte of `word` needs an escape. Exact, not an estimate: the classic SWAR tests
+/// "some byte is below 0x20" and "some byte is zero" (after XOR with a quote or backslash) have no false
+/// positives as yes/no answers, and bytes of 0x80 and up never match.
+#[inline]
+fn word_needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH_BITS;
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH_BITS;
+    let quote = has_zero(word ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
+    control | quote | backslash != 0
+}
+
+/// How many leading bytes of `bytes` need no escape, read eight at a time: most strings in rows
+/// (ids, timestamps, paths, keys) need none, and this is the packer's hottest loop.
+#[inline]
+fn clean_prefix_len(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut clean = 0;
+    for chunk in chunks.by_ref() {
+        let word = u64::from_le_bytes(chunk.try_into().expect("chunks of eight"));
+        if word_needs_escape(word) {
+            break;
+        }
+        clean += 8;
+    }
+    clean
+        + bytes[clean..]
+            .iter()
+            .position(|&byte| NEEDS_ESCAPE[byte as usize])
+            .unwrap_or(bytes.len() - clean)
+}
+
 /// Append `text` to `out` as a JSON string (quotes included); return whether it needed escapes.
 #[inline]
 pub fn write_json_string(out: &mut Vec<u8>, text: &str) -> bool {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
+    let clean = clean_prefix_len(bytes);
+    if clean == bytes.len() {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return false;
+    }
     let mut escaped = false;
     let mut run_start = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
+    for (i, &byte) in bytes.iter().enumerate().skip(clean) {
         if !NEEDS_ESCAPE[byte as usize] {
             continue;
         }
@@ -521,6 +561,34 @@ mod tests {
         let mut fields = Vec::new();
         compact_object(input.as_bytes(), &mut out, &mut fields)?;
         Ok((String::from_utf8(out).unwrap(), fields))
+    }
+
+    #[test]
+    fn the_word_scan_finds_the_first_byte_to_escape_wherever_it_is() {
+        // Every byte value at every position of strings around the word size, against the table.
+        for byte in 0..=255u8 {
+            for len in [1, 7, 8, 9, 15, 16, 17, 24] {
+                for at in 0..len {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = byte;
+                    let expected = if NEEDS_ESCAPE[byte as usize] { at } else { len };
+                    assert_eq!(
+                        clean_prefix_len(&bytes),
+                        expected,
+                        "byte {byte:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+        // Bytes just around the borders of what needs escaping, all in one word.
+        for word in [*b"\x1f !\"#[\\]", *b"\x7f\x80\xff\xc3\xa9\x20\x21\x23"] {
+            let expected = word.iter().position(|&b| NEEDS_ESCAPE[b as usize]);
+            assert_eq!(
+                word_needs_escape(u64::from_le_bytes(word)),
+                expected.is_some()
+            );
+        }
+        assert_eq!(clean_prefix_len(b""), 0);
     }
 
     fn assert_refused(input: &[u8]) {

@@ -115,7 +115,8 @@ fn push_row(
 ) -> Result<(), CoreError> {
     if let Ok(dict) = row.cast::<PyDict>() {
         batch.begin_row();
-        let result = encode_dict(dict, batch).and_then(|()| batch.finish_row(rules));
+        let result = encode_dict(dict, batch)
+            .and_then(|keys_may_repeat| batch.finish_row(rules, keys_may_repeat));
         if result.is_err() {
             batch.abort_row();
         }

@@ -99,7 +99,7 @@ impl RowBatch {
     pub fn push_json(&mut self, input: &[u8], rules: &RowRules) -> Result<(), CoreError> {
         self.begin_row();
         let result = compact_object(input, &mut self.data, &mut self.fields)
-            .and_then(|()| self.finish_row(rules));
+            .and_then(|()| self.finish_row(rules, true));
         if result.is_err() {
             self.abort_row();
         }
@@ -107,9 +107,14 @@ impl RowBatch {
     }
 
     /// Check the row being built against the rules and accept it; on error the caller aborts it.
-    pub fn finish_row(&mut self, rules: &RowRules) -> Result<(), CoreError> {
+    ///
+    /// `keys_may_repeat` is false only when the keys are known to differ even ignoring case (a
+    /// dict's keys with no upper-case letter), which spares the check for repeats.
+    pub fn finish_row(&mut self, rules: &RowRules, keys_may_repeat: bool) -> Result<(), CoreError> {
         let fields = self.fields_start..self.fields.len();
-        self.check_duplicate_keys(fields.clone())?;
+        if keys_may_repeat {
+            self.check_duplicate_keys(fields.clone())?;
+        }
         let mut truncations: Vec<(usize, usize)> = Vec::new();
         if let Some(columns) = &rules.columns {
             let mut seen = vec![false; columns.len()];

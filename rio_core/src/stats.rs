@@ -61,10 +61,17 @@ impl Stats {
             self.max_timestamp = Some(self.max_timestamp.map_or(ts, |m| m.max(ts)));
         }
         for (position, field) in fields.iter().enumerate() {
-            let folded = folded_key(data, field);
             let index = match self.hints.get(position) {
-                Some(&hint) if self.keys[hint].folded == *folded => hint,
+                // Spelled as first seen: the same key, without folding it.
+                Some(&hint)
+                    if !field.key_escaped
+                        && self.keys[hint].key.as_bytes() == &data[field.key.clone()] =>
+                {
+                    hint
+                }
+                Some(&hint) if self.keys[hint].folded == *folded_key(data, field) => hint,
                 _ => {
+                    let folded = folded_key(data, field);
                     let index = self.lookup_or_insert(data, field, &folded);
                     if position < self.hints.len() {
                         self.hints[position] = index;
