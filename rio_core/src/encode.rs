@@ -13,7 +13,7 @@ use pyo3::types::{
 };
 
 use crate::error::CoreError;
-use crate::json::{write_json_string, Field, JsonKind, MAX_DEPTH};
+use crate::json::{extend_short, write_json_string, Field, JsonKind, MAX_DEPTH};
 use crate::rows::RowBatch;
 
 /// What was written for one value: its JSON kind, its text length as a VARCHAR would hold it
@@ -172,7 +172,7 @@ fn write_bool(out: &mut Vec<u8>, value: bool) -> Written {
 fn write_int(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Encoded {
     let start = out.len();
     match value.extract::<i64>() {
-        Ok(number) => out.extend_from_slice(itoa::Buffer::new().format(number).as_bytes()),
+        Ok(number) => extend_short(out, itoa::Buffer::new().format(number).as_bytes()),
         Err(_) => write_big_int(out, value)?,
     }
     Ok(Written::other(JsonKind::Number, out.len() - start))
@@ -197,7 +197,7 @@ fn write_float(out: &mut Vec<u8>, value: f64) -> Encoded {
         )));
     }
     let start = out.len();
-    out.extend_from_slice(ryu::Buffer::new().format_finite(value).as_bytes());
+    extend_short(out, ryu::Buffer::new().format_finite(value).as_bytes());
     Ok(Written::other(JsonKind::Number, out.len() - start))
 }
 

@@ -1,8 +1,9 @@
 """Packing throughput: rio's packer against the loops people write by hand, side by side.
 
 One Python thread produces 1,000,000 event rows (158 bytes of JSON each); a second thread takes the
-finished parts, as an uploader would. Each figure is the best of three runs, and is reported as a
-ratio to an orjson + zlib (level 6) loop measured in the same run.
+finished parts, as an uploader would. Each figure is the best of three rounds, each round running
+every case once, and is reported as a ratio to an orjson + zlib (level 6) loop timed in the same
+rounds.
 """
 
 from __future__ import annotations
@@ -11,32 +12,21 @@ import gzip
 import io
 import json
 import threading
-import time
 import zlib
 from collections.abc import Callable
 
 import orjson
+from measure import best_interleaved
 from rows import event_rows
 
 from rio._core import DEFAULT_COMPRESSION_LEVEL, Packer
 
 ROWS = 1_000_000
-REPEATS = 3
+ROUNDS = 3
 
 
-def best_of(run: Callable[[], int]) -> tuple[float, int]:
-    """The shortest time of ``REPEATS`` runs, and the output size of the last."""
-    best = float("inf")
-    size = 0
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        size = run()
-        best = min(best, time.perf_counter() - started)
-    return best, size
-
-
-def rio_run(level: int, feed: Callable[[Packer], None]) -> Callable[[], int]:
-    def run() -> int:
+def rio_run(level: int, feed: Callable[[Packer], None]) -> Callable[[int], int]:
+    def run(attempt: int) -> int:
         packer = Packer(compression_level=level)
         sizes: list[int] = []
         consumer = threading.Thread(target=lambda: sizes.extend(len(part.data) for part in packer))
@@ -65,8 +55,8 @@ def main() -> None:
         for line in lines:
             pack(line)
 
-    def orjson_zlib(level: int) -> Callable[[], int]:
-        def run() -> int:
+    def orjson_zlib(level: int) -> Callable[[int], int]:
+        def run(attempt: int) -> int:
             compressor = zlib.compressobj(level, zlib.DEFLATED, 31)  # 31: a gzip member
             size = 0
             for row in dicts:
@@ -75,7 +65,7 @@ def main() -> None:
 
         return run
 
-    def json_gzipfile() -> int:
+    def json_gzipfile(attempt: int) -> int:
         buffer = io.BytesIO()
         with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6) as handle:
             for row in dicts:
@@ -83,7 +73,7 @@ def main() -> None:
         return len(buffer.getvalue())
 
     level = DEFAULT_COMPRESSION_LEVEL
-    cases: list[tuple[str, Callable[[], int]]] = [
+    cases: list[tuple[str, Callable[[int], int]]] = [
         ("orjson + zlib level 6 loop (baseline)", orjson_zlib(6)),
         ("json.dumps + gzip.GzipFile level 6 loop", json_gzipfile),
         (f"rio pack(dict), level {level} (default)", rio_run(level, pack_dicts)),
@@ -92,10 +82,7 @@ def main() -> None:
         ("rio pack(dict), level 6", rio_run(6, pack_dicts)),
         ("rio pack_many(dicts), level 6", rio_run(6, lambda p: p.pack_many(dicts))),
     ]
-    results = []
-    for name, run in cases:
-        seconds, size = best_of(run)
-        results.append((name, seconds, size))
+    results = best_interleaved(cases, ROUNDS)
     base_seconds = results[0][1]
     print(f"\n{'':44} {'rows/s':>12} {'output MB':>10} {'x baseline':>11} {'gzip ratio':>10}")
     for name, seconds, size in results:

@@ -2,9 +2,9 @@
 
 In one run: the packer alone (parts taken and dropped by a consumer thread), then RedshiftIO storing
 its parts in a local directory and in moto's S3 server (in this process, so it competes for the same
-two cores — a real S3 would not). Each is the best of three, over 1,000,000 event rows. Then the peak
-RSS growth of streaming 10 million rows through a pipe with a 10 MB buffer into a local directory
-(target: at most 2 x buffer_size + 32 MB).
+two cores — a real S3 would not). Each is the best of three rounds, a round running every case once,
+over 1,000,000 event rows. Then the peak RSS growth of streaming 10 million rows through a pipe with
+a 10 MB buffer into a local directory (target: at most 2 x buffer_size + 32 MB).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measure import PeakMemory, best_of
+from measure import PeakMemory, best_interleaved
 from rows import EVENT_COLUMNS, event_rows
 
 from rio import Packer
@@ -73,10 +73,10 @@ def main() -> None:
                 pipe_into(lambda: open_store("s3://bench/runs", endpoint_url=server.endpoint_url)),
             ),
         ]
-        results = [(name, best_of(run)) for name, run in cases]
+        results = [(name, seconds) for name, seconds, _ in best_interleaved(cases)]
     server.stop()
     base = results[0][1]
-    print(f"{ROWS:,} event rows, 10 MB parts, best of 3\n")
+    print(f"{ROWS:,} event rows, 10 MB parts, best of 3 rounds\n")
     print(f"{'':34} {'rows/s':>12} {'vs packer':>10}")
     for name, seconds in results:
         print(f"{name:34} {ROWS / seconds:>12,.0f} {base / seconds:>9.2f}x")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def best_of(run: Callable[[int], object], repeats: int = 3) -> float:
@@ -16,6 +19,25 @@ def best_of(run: Callable[[int], object], repeats: int = 3) -> float:
         run(attempt)
         best = min(best, time.perf_counter() - started)
     return best
+
+
+def best_interleaved(
+    cases: Sequence[tuple[str, Callable[[int], T]]], rounds: int = 3
+) -> list[tuple[str, float, T]]:
+    """Each case's shortest wall time over ``rounds`` rounds, and what its last run returned.
+
+    Every round runs every case once, in order, so a baseline and what is compared with it are
+    timed under the same load: on a shared machine a quiet or busy spell then touches both, and
+    their ratio stays steadier than when all the runs of one case come first.
+    """
+    best = {name: float("inf") for name, _ in cases}
+    last: dict[str, T] = {}
+    for attempt in range(rounds):
+        for name, run in cases:
+            started = time.perf_counter()
+            last[name] = run(attempt)
+            best[name] = min(best[name], time.perf_counter() - started)
+    return [(name, best[name], last[name]) for name, _ in cases]
 
 
 def status_kib(field: str) -> int:
