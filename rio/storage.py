@@ -166,6 +166,10 @@ class ObjectStore(Protocol):
         """Every key that starts with ``prefix`` (a string prefix, not a folder), in lexicographic order."""
         ...
 
+    def list_sized(self, prefix: str = "") -> Iterator[tuple[str, int]]:
+        """Like :meth:`list`, with each object's size in bytes, as the listing gives it."""
+        ...
+
     def delete(self, keys: Iterable[str]) -> None:
         """Delete ``keys``; keys with no object are fine."""
         ...
@@ -700,6 +704,9 @@ class S3Store:
         return int(response["ContentLength"])
 
     def list(self, prefix: str = "") -> Iterator[str]:
+        return (key for key, _ in self.list_sized(prefix))
+
+    def list_sized(self, prefix: str = "") -> Iterator[tuple[str, int]]:
         _check_prefix(prefix)
         url = _prefix_url(self.base, prefix)
         root = f"{self.base.prefix}/" if self.base.prefix else ""
@@ -718,7 +725,7 @@ class S3Store:
             for item in page.get("Contents", ()):
                 key = str(item["Key"])[len(root) :]
                 if _valid_key(key):
-                    yield key
+                    yield key, int(item["Size"])
                 else:
                     # Folder markers ("prefix/") and names no rio key can take (written by other tools).
                     _log.debug("skipping %r under %s: not a key rio can use", item["Key"], self.base)
@@ -932,6 +939,9 @@ class LocalStore:
         return info.st_size
 
     def list(self, prefix: str = "") -> Iterator[str]:
+        return (key for key, _ in self.list_sized(prefix))
+
+    def list_sized(self, prefix: str = "") -> Iterator[tuple[str, int]]:
         _check_prefix(prefix)
         url = _prefix_url(self.base, prefix)
         # Start at the deepest directory the prefix names in full; nothing outside it can match.
@@ -940,9 +950,10 @@ class LocalStore:
             return
         yield from self._walk(start, prefix, url)
 
-    def _walk(self, relative: str, prefix: str, url: str) -> Iterator[str]:
+    def _walk(self, relative: str, prefix: str, url: str) -> Iterator[tuple[str, int]]:
         directory = os.path.join(self._root, *relative.split("/")) if relative else self._root
-        entries: list[tuple[str, str, bool]] = []
+        # (sort order, key, size; None for a directory)
+        entries: list[tuple[str, str, int | None]] = []
         with self._translated("list", url):
             try:
                 with os.scandir(directory) as scan:
@@ -950,20 +961,20 @@ class LocalStore:
                         key = f"{relative}/{entry.name}" if relative else entry.name
                         if entry.is_dir(follow_symlinks=False):
                             # Every key inside sorts as key + "/…", which orders it among its siblings.
-                            entries.append((key + "/", key, True))
+                            entries.append((key + "/", key, None))
                         elif entry.is_file() and _TEMP_NAME_RE.fullmatch(entry.name) is None:
-                            entries.append((key, key, False))
+                            entries.append((key, key, entry.stat().st_size))
             except (FileNotFoundError, NotADirectoryError):
                 if relative == "" and os.path.exists(self._root):
                     raise
                 return  # no directory yet, so no keys
         entries.sort()
-        for order, key, is_directory in entries:
-            if is_directory:
+        for order, key, size in entries:
+            if size is None:
                 if order.startswith(prefix) or prefix.startswith(order):
                     yield from self._walk(key, prefix, url)
             elif key.startswith(prefix) and _valid_key(key):
-                yield key
+                yield key, size
 
     # -- deletes --
 

@@ -221,6 +221,13 @@ def test_list_order_is_lexicographic_across_directories(store: ObjectStore) -> N
     assert list(store.list()) == sorted(keys)
 
 
+def test_a_sized_listing_gives_each_key_with_its_size(store: ObjectStore) -> None:
+    for key, size in (("p/a", 3), ("p/b/c", 0), ("p/d", 1024), ("q", 7)):
+        store.put(key, b"x" * size)
+    assert list(store.list_sized("p/")) == [("p/a", 3), ("p/b/c", 0), ("p/d", 1024)]
+    assert list(store.list("p/")) == ["p/a", "p/b/c", "p/d"]
+
+
 def test_list_with_a_prefix_naming_no_directory_is_empty(store: ObjectStore) -> None:
     store.put("a/b", b"x")
     assert list(store.list("zzz/y")) == []

@@ -85,22 +85,22 @@ def manifest(
         store = open_store(base, **store_options(s3_endpoint_url))
     try:
         with rio_errors():
-            keys = [
-                key
-                for key in store.list(prefix)
+            sizes = {
+                key: size
+                for key, size in store.list_sized(prefix)
                 if key != out
                 and not key.endswith(_NOT_DATA)
                 and (not suffixes or key.endswith(tuple(suffixes)))
-            ]
-            if not keys:
+            }
+            if not sizes:
                 wanted = f" ending in {', '.join(suffixes)}" if suffixes else ""
                 raise CommandFailed(
                     f"no data files{wanted} under {store.url(prefix)}; a manifest that lists no files "
                     "fails every COPY, so none was written"
                 )
             entries = tuple(
-                ManifestEntry(store.url(key), mandatory=not optional, content_length=store.size(key))
-                for key in sorted(keys)
+                ManifestEntry(store.url(key), mandatory=not optional, content_length=size)
+                for key, size in sorted(sizes.items())
             )
             body = Manifest(entries).to_json()
             if overwrite:

@@ -245,11 +245,15 @@ class FileSource(Source):
         store = self._stores.for_bucket(bucket)
         prefix = _relative(store, pattern[:first], url)
         root = f"{store.base.prefix}/" if store.base.prefix else ""
-        keys = [root + key for key in store.list(prefix)]
-        matches = [key for key in keys if fnmatch.fnmatchcase(key, pattern)]
+        # The listing gives each size, so a progress bar's total costs no request per object.
+        matches = [
+            (root + key, size)
+            for key, size in store.list_sized(prefix)
+            if fnmatch.fnmatchcase(root + key, pattern)
+        ]
         if not matches:
             raise NoSuchSource(f"{url}: the glob matches no object", source=url)
-        return [_s3_part(self._stores, f"s3://{bucket}/{key}") for key in matches]
+        return [_s3_part(self._stores, f"s3://{bucket}/{key}", size) for key, size in matches]
 
     # -- facts --
 
