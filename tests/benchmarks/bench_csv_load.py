@@ -3,7 +3,7 @@
 ``rio.load`` reads the CSV, infers its column types over every row, stages gzip'd NDJSON parts, and
 loads them with its emulated COPY, creating the table. Beside it: psycopg's ``COPY … FROM STDIN
 (FORMAT csv)`` of the file into a table made beforehand (the limit), and DuckDB's ``read_csv``.
-Best of two each, every run into a fresh table.
+Best of two rounds, each running both sides once, every run into a fresh table.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measure import benchmark_postgres, best_of
+from measure import benchmark_postgres, best_interleaved
 from rows import event_rows
 
 import rio
@@ -61,8 +61,9 @@ def main() -> None:
                     result = rio.load(str(source), f"{url}::bench.rio_{attempt}")
                     assert result.outcome.rows == ROWS
 
-                raw_seconds = best_of(raw_copy, 2)
-                rio_seconds = best_of(rio_load, 2)
+                (_, raw_seconds, _), (_, rio_seconds, _) = best_interleaved(
+                    [("raw", raw_copy), ("rio", rio_load)], 2
+                )
                 print("PostgreSQL                                      rows/s")
                 print(f"  psycopg COPY FROM STDIN (csv)           {ROWS / raw_seconds:>12,.0f}")
                 print(
@@ -82,8 +83,7 @@ def main() -> None:
             result = rio.load(str(source), f"duckdb:///{database}::rio_{attempt}")
             assert result.outcome.rows == ROWS
 
-        native = best_of(duckdb_read_csv, 2)
-        ours = best_of(duckdb_rio, 2)
+        (_, native, _), (_, ours, _) = best_interleaved([("native", duckdb_read_csv), ("rio", duckdb_rio)], 2)
         print("DuckDB                                          rows/s")
         print(f"  DuckDB read_csv                         {ROWS / native:>12,.0f}")
         print(

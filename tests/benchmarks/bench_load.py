@@ -3,8 +3,8 @@
 1,000,000 event rows as a manifest of gzip'd NDJSON parts (what a pipe writes). PostgreSQL: rio's
 load (gunzip, decode with Redshift's JSON 'auto' rules, COPY FROM STDIN) against psycopg's raw
 ``COPY FROM STDIN`` of the same rows already in text format — the limit (target: >= 70 %). DuckDB:
-rio's load against DuckDB reading the same files with its own ``read_json``. Best of three each,
-every run into a fresh table.
+rio's load against DuckDB reading the same files with its own ``read_json``. Best of three rounds,
+each running both sides once, every run into a fresh table.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from measure import benchmark_postgres, best_of
+from measure import benchmark_postgres, best_interleaved
 from rows import EVENT_COLUMNS, event_rows
 
 from rio import Packer, contract
@@ -109,8 +109,9 @@ def main() -> None:
                     report.raise_for_failures()
                     assert report.rows == ROWS
 
-                raw_seconds = best_of(raw_copy)
-                rio_seconds = best_of(rio_load)
+                (_, raw_seconds, _), (_, rio_seconds, _) = best_interleaved(
+                    [("raw", raw_copy), ("rio", rio_load)]
+                )
                 print("PostgreSQL                               rows/s")
                 print(f"  psycopg COPY FROM STDIN (text)   {ROWS / raw_seconds:>12,.0f}")
                 print(
@@ -141,8 +142,7 @@ def main() -> None:
             report.raise_for_failures()
             assert report.rows == ROWS
 
-        native = best_of(duckdb_read_json)
-        ours = best_of(duckdb_rio)
+        (_, native, _), (_, ours, _) = best_interleaved([("native", duckdb_read_json), ("rio", duckdb_rio)])
         print("DuckDB                                   rows/s")
         print(f"  DuckDB read_json of the parts    {ROWS / native:>12,.0f}")
         share = 100 * native / ours

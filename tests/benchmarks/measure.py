@@ -11,16 +11,6 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def best_of(run: Callable[[int], object], repeats: int = 3) -> float:
-    """The shortest wall time of ``repeats`` runs; each run is given its attempt number."""
-    best = float("inf")
-    for attempt in range(repeats):
-        started = time.perf_counter()
-        run(attempt)
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 def best_interleaved(
     cases: Sequence[tuple[str, Callable[[int], T]]], rounds: int = 3
 ) -> list[tuple[str, float, T]]:
