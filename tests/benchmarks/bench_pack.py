@@ -1,7 +1,7 @@
 """Packing throughput: rio's packer against the loops people write by hand, side by side.
 
 One Python thread produces 1,000,000 event rows (158 bytes of JSON each); a second thread takes the
-finished parts, as an uploader would. Each figure is the best of three rounds, each round running
+finished parts, as an uploader would. Each figure is the best of five rounds, each round running
 every case once, and is reported as a ratio to an orjson + zlib (level 6) loop timed in the same
 rounds.
 """
@@ -22,7 +22,7 @@ from rows import event_rows
 from rio._core import DEFAULT_COMPRESSION_LEVEL, Packer
 
 ROWS = 1_000_000
-ROUNDS = 3
+ROUNDS = 5
 
 
 def rio_run(level: int, feed: Callable[[Packer], None]) -> Callable[[int], int]:
