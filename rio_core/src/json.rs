@@ -471,6 +471,25 @@ pub fn extend_short(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
+/// Whether two byte strings are equal, inline for short ones (keys), where a call to `bcmp`
+/// costs more than the comparison.
+#[inline(always)]
+pub fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |bytes: &[u8], at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap());
+    let half = |bytes: &[u8], at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
 /// Copy `N` bytes between possibly unaligned places.
 ///
 /// # Safety
@@ -495,24 +514,37 @@ fn word_needs_escape(word: u64) -> bool {
     control | quote | backslash != 0
 }
 
-/// How many leading bytes of `bytes` need no escape, read eight at a time: most strings in rows
-/// (ids, timestamps, paths, keys) need none, and this is the packer's hottest loop.
+/// Whether any byte of `bytes` needs an escape, read a word at a time: most strings in rows (ids,
+/// timestamps, paths, keys) need none, and this is the packer's hottest loop. A short string or
+/// the tail of a long one is read as overlapping words, so no byte is looked at alone.
 #[inline]
-fn clean_prefix_len(bytes: &[u8]) -> usize {
-    let mut chunks = bytes.chunks_exact(8);
-    let mut clean = 0;
-    for chunk in chunks.by_ref() {
-        let word = u64::from_le_bytes(chunk.try_into().expect("chunks of eight"));
-        if word_needs_escape(word) {
-            break;
-        }
-        clean += 8;
+fn needs_escape(bytes: &[u8]) -> bool {
+    let n = bytes.len();
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+    let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("four bytes"));
+    if n < 8 {
+        // Bytes padded with spaces, which need no escape; overlaps look at a byte twice, harmlessly.
+        const SPACES: u64 = 0x2020_2020_2020_2020;
+        let padded = match n {
+            0 => return false,
+            1..=3 => {
+                let three = u64::from(bytes[0])
+                    | u64::from(bytes[n / 2]) << 8
+                    | u64::from(bytes[n - 1]) << 16;
+                three | SPACES << 24
+            }
+            _ => u64::from(half(0)) | u64::from(half(n - 4)) << 32,
+        };
+        return word_needs_escape(padded);
     }
-    clean
-        + bytes[clean..]
-            .iter()
-            .position(|&byte| NEEDS_ESCAPE[byte as usize])
-            .unwrap_or(bytes.len() - clean)
+    let mut at = 0;
+    while at + 8 < n {
+        if word_needs_escape(word(at)) {
+            return true;
+        }
+        at += 8;
+    }
+    word_needs_escape(word(n - 8))
 }
 
 /// Append `text` to `out` as a JSON string (quotes included); return whether it needed escapes.
@@ -521,15 +553,14 @@ pub fn write_json_string(out: &mut Vec<u8>, text: &str) -> bool {
     let bytes = text.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let clean = clean_prefix_len(bytes);
-    if clean == bytes.len() {
+    if !needs_escape(bytes) {
         extend_short(out, bytes);
         out.push(b'"');
         return false;
     }
     let mut escaped = false;
     let mut run_start = 0;
-    for (i, &byte) in bytes.iter().enumerate().skip(clean) {
+    for (i, &byte) in bytes.iter().enumerate() {
         if !NEEDS_ESCAPE[byte as usize] {
             continue;
         }
@@ -614,6 +645,23 @@ mod tests {
     }
 
     #[test]
+    fn short_comparisons_agree_with_slice_equality() {
+        let base: Vec<u8> = (b'a'..=b'z').chain(b'A'..=b'Z').collect();
+        for len in 0..=40 {
+            let a = &base[..len];
+            assert!(short_eq(a, a), "{len}");
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!short_eq(a, &b), "{len} differing at {at}");
+            }
+            if len > 0 {
+                assert!(!short_eq(a, &base[..len - 1]));
+            }
+        }
+    }
+
+    #[test]
     fn short_copies_append_exactly_the_bytes_given() {
         let source: Vec<u8> = (0..100u8).collect();
         for len in 0..=source.len() {
@@ -625,17 +673,16 @@ mod tests {
     }
 
     #[test]
-    fn the_word_scan_finds_the_first_byte_to_escape_wherever_it_is() {
-        // Every byte value at every position of strings around the word size, against the table.
+    fn the_word_scan_finds_a_byte_to_escape_wherever_it_is() {
+        // Every byte value at every position of strings around the word sizes, against the table.
         for byte in 0..=255u8 {
-            for len in [1, 7, 8, 9, 15, 16, 17, 24] {
+            for len in [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24] {
                 for at in 0..len {
                     let mut bytes = vec![b'a'; len];
                     bytes[at] = byte;
-                    let expected = if NEEDS_ESCAPE[byte as usize] { at } else { len };
                     assert_eq!(
-                        clean_prefix_len(&bytes),
-                        expected,
+                        needs_escape(&bytes),
+                        NEEDS_ESCAPE[byte as usize],
                         "byte {byte:#x} at {at} of {len}"
                     );
                 }
@@ -643,13 +690,10 @@ mod tests {
         }
         // Bytes just around the borders of what needs escaping, all in one word.
         for word in [*b"\x1f !\"#[\\]", *b"\x7f\x80\xff\xc3\xa9\x20\x21\x23"] {
-            let expected = word.iter().position(|&b| NEEDS_ESCAPE[b as usize]);
-            assert_eq!(
-                word_needs_escape(u64::from_le_bytes(word)),
-                expected.is_some()
-            );
+            let expected = word.iter().any(|&b| NEEDS_ESCAPE[b as usize]);
+            assert_eq!(word_needs_escape(u64::from_le_bytes(word)), expected);
         }
-        assert_eq!(clean_prefix_len(b""), 0);
+        assert!(!needs_escape(b""));
     }
 
     fn assert_refused(input: &[u8]) {

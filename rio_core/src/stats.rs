@@ -3,7 +3,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::json::{Field, JsonKind};
+use crate::json::{short_eq, Field, JsonKind};
 use crate::rows::folded_key;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -65,7 +65,7 @@ impl Stats {
                 // Spelled as first seen: the same key, without folding it.
                 Some(&hint)
                     if !field.key_escaped
-                        && self.keys[hint].key.as_bytes() == &data[field.key.clone()] =>
+                        && short_eq(self.keys[hint].key.as_bytes(), &data[field.key.clone()]) =>
                 {
                     hint
                 }
