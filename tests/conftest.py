@@ -136,12 +136,14 @@ def redshift_double_factory(
     """Make Redshift doubles on the test's PostgreSQL database, COPY reading moto's S3.
 
     Keyword arguments override the adapter's settings (None removes one); ``serialization_failures``
-    goes to the double. The test fails if a double refused any statement, even one whose error
-    something caught.
+    and ``serverless`` go to the double. The test fails if a double refused any statement, even one
+    whose error something caught.
     """
     made: list[RedshiftDouble] = []
 
-    def make(*, serialization_failures: int = 0, **overrides: Any) -> RedshiftDouble:
+    def make(
+        *, serialization_failures: int = 0, serverless: bool = False, **overrides: Any
+    ) -> RedshiftDouble:
         settings = adapter_settings(redshift_proxy.host, redshift_proxy.port, pg_url)
         settings.update(overrides)
         double = RedshiftDouble(
@@ -149,6 +151,7 @@ def redshift_double_factory(
             postgres_url=pg_url,
             s3_endpoint_url=s3_server.endpoint_url,
             serialization_failures=serialization_failures,
+            serverless=serverless,
         )
         made.append(double)
         return double

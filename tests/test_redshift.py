@@ -433,6 +433,35 @@ def test_a_failed_copy_reports_the_rows_of_stl_load_errors_and_leaves_the_table_
     assert len(redshift_double.copies_received) == 2  # a load error is not run again
 
 
+@pytest.mark.parametrize(
+    ("serverless", "settings", "tables_read"),
+    [
+        pytest.param(True, {}, ["stl_load_errors", "sys_load_error_detail"], id="serverless-after-empty-stl"),
+        pytest.param(True, {"is_serverless": "true"}, ["sys_load_error_detail"], id="serverless-by-setting"),
+        pytest.param(False, {"is_serverless": "false"}, ["stl_load_errors"], id="provisioned-false-as-text"),
+    ],
+)
+def test_load_errors_come_from_the_system_table_the_warehouse_keeps(
+    redshift_double_factory: Callable[..., RedshiftDouble],
+    s3: Any,
+    s3_bucket: str,
+    serverless: bool,
+    settings: dict[str, str],
+    tables_read: list[str],
+) -> None:
+    double = redshift_double_factory(serverless=serverless, **settings)
+    publish(s3, s3_bucket, [order(3, D2), {**order(4, D2), "id": "four"}, order(5, D2)], D2, parts=1)
+    outcome = load(double, s3_job(s3_bucket, D2))
+    assert isinstance(outcome.error, CopyFailed)
+    (row,) = outcome.error.errors
+    assert (row.line, row.column, row.code) == (2, "id", 1207)
+    assert row.reason.startswith("Invalid digit")
+    # Only stl_load_errors keeps the raw value; sys_load_error_detail has no such column.
+    assert row.value == ("" if serverless else "four")
+    reads = [sql for sql in double.ran if re.search(r"\bFROM (stl_load_errors|sys_load_error_detail)\b", sql)]
+    assert [re.search(r"\bFROM (\w+)", sql).group(1) for sql in reads] == tables_read  # type: ignore[union-attr]
+
+
 def _load_one(
     double: RedshiftDouble, the_job: Job, options: LoadOptions, sleeps: list[float]
 ) -> TableOutcome:

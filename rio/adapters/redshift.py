@@ -365,16 +365,35 @@ class RedshiftAdapter(Adapter):
         return int(rows[0][0]) if rows else 0
 
     def _load_errors(self, session: Session, since: datetime) -> list[LoadErrorRow]:
-        query = _SERVERLESS_LOAD_ERRORS_SQL if self.settings.get("is_serverless") else _LOAD_ERRORS_SQL
-        try:
-            rows = session.query(query, (since,))
-        except WarehouseError:
-            return []
-        return [
-            LoadErrorRow(str(f), int(line or 0), str(col or ""), str(kind or ""), str(length or ""),
-                         int(pos or 0), str(raw or ""), str(value or ""), str(reason or ""), int(code or 0))
-            for f, line, col, kind, length, pos, raw, value, code, reason in rows
-        ]  # fmt: skip
+        """The rows the failed COPY of this session wrote to the load-error system table.
+
+        A provisioned cluster's ``stl_load_errors`` also keeps the raw line and value, so it is read
+        first. Serverless has only ``sys_load_error_detail`` (provisioned clusters have it too): it is
+        read when the settings or the host name say Serverless, or when STL holds no rows.
+        """
+        queries = [_LOAD_ERRORS_SQL, _SERVERLESS_LOAD_ERRORS_SQL]
+        if self._is_serverless():
+            del queries[0]
+        for query in queries:
+            try:
+                rows = session.query(query, (since,))
+            except WarehouseError:
+                continue
+            if rows:
+                return [
+                    LoadErrorRow(str(f), int(line or 0), str(col or ""), str(kind or ""), str(length or ""),
+                                 int(pos or 0), str(raw or ""), str(value or ""), str(reason or ""),
+                                 int(code or 0))
+                    for f, line, col, kind, length, pos, raw, value, code, reason in rows
+                ]  # fmt: skip
+        return []
+
+    def _is_serverless(self) -> bool:
+        # A setting from a URL or env_var() is a string, and "false" is a true value.
+        flag = self.settings.get("is_serverless", False)
+        return _boolean("is_serverless", flag) or ".redshift-serverless." in str(
+            self.settings.get("host", "")
+        )
 
 
 def _code(exc: BaseException) -> str | None:

@@ -160,6 +160,23 @@ CREATE TABLE IF NOT EXISTS public.stl_load_errors (
   err_code integer,
   err_reason character(100)
 );
+CREATE TABLE IF NOT EXISTS public.sys_load_error_detail (
+  user_id integer,
+  query_id bigint,
+  transaction_id bigint,
+  session_id integer,
+  database_name character(64),
+  table_id integer,
+  start_time timestamp,
+  file_name character(256),
+  line_number bigint,
+  column_name character(127),
+  column_type character(10),
+  column_length character(10),
+  position integer,
+  error_code integer,
+  error_message character(512)
+);
 """
 
 #: Words that only Redshift understands; a statement holding one must have been translated.
@@ -534,8 +551,12 @@ class RedshiftDouble(RedshiftAdapter):
         postgres_url: str,
         s3_endpoint_url: str,
         serialization_failures: int = 0,
+        serverless: bool = False,
     ) -> None:
         super().__init__(settings)
+        #: Whether load errors go only to ``sys_load_error_detail``, as on Redshift Serverless (whose
+        #: workgroups have no STL tables; here ``stl_load_errors`` stays empty instead).
+        self.serverless = serverless
         self.postgres_url = postgres_url
         self.s3_endpoint_url = s3_endpoint_url
         #: How many of the next COPYs fail with Redshift's serialisation error 1023.
@@ -1194,13 +1215,38 @@ class RedshiftDouble(RedshiftAdapter):
     def _record_load_errors(
         self, connection: Any, started: datetime, table_oid: int, rejected: Sequence[Any]
     ) -> None:
-        """Write rejected rows to stl_load_errors on a connection of their own, which commits at once."""
+        """Write rejected rows to the load-error table on a connection of their own, which commits at once."""
         import psycopg
 
         cursor = connection.cursor()
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
         with psycopg.connect(self.postgres_url, autocommit=True) as conn, conn.cursor() as writer:
+            if self.serverless:
+                writer.executemany(
+                    "INSERT INTO sys_load_error_detail (user_id, query_id, transaction_id, session_id, "
+                    "database_name, table_id, start_time, file_name, line_number, column_name, column_type, "
+                    "column_length, position, error_code, error_message) VALUES "
+                    "(100, %s, 0, %s, current_database(), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        (
+                            self._copy_number,
+                            pid,
+                            table_oid,
+                            started,
+                            _fit(row.file, 256),
+                            row.line,
+                            _fit(row.column, 127),
+                            _fit(row.column_type, 10),
+                            _fit(row.column_length, 10),
+                            row.position,
+                            row.code,
+                            _fit(row.reason, 512),
+                        )
+                        for row in rejected
+                    ],
+                )
+                return
             writer.executemany(
                 "INSERT INTO stl_load_errors (userid, slice, tbl, starttime, session, query, filename, "
                 "line_number, colname, type, col_length, position, raw_line, raw_field_value, err_code, "
