@@ -1127,6 +1127,18 @@ def test_an_empty_string_is_refused_in_a_not_null_non_text_column(kind: str) -> 
     assert err.value == '""'
 
 
+@pytest.mark.parametrize("kind", ["boolean", "float", "int", "bigint", "date", "timestamp"])
+def test_a_blank_string_loads_as_null_outside_text_columns(kind: str) -> None:
+    # Redshift: "blank fields of other types are always NULL", so a nullable column takes one.
+    assert accepted(kind, " \t ") == b'{"c":" \\t "}'
+    refused_by_column(
+        kind,
+        " ",
+        f"a blank string loads as NULL into a {kind} column, and the column is NOT NULL",
+        not_null=True,
+    )
+
+
 def test_an_empty_string_is_accepted_in_a_not_null_text_column() -> None:
     assert accepted("text", "", not_null=True) == b'{"c":""}'
 

@@ -145,6 +145,16 @@ pub fn string_text<'a>(row: &'a [u8], field: &Field) -> std::borrow::Cow<'a, [u8
     }
 }
 
+/// Whether a string field is empty or only whitespace: Redshift loads it as NULL into any column
+/// that is not CHAR or VARCHAR ("blank fields of other types are always NULL").
+#[inline]
+pub fn is_blank(row: &[u8], field: &Field) -> bool {
+    let first = row[field.value.start + 1];
+    field.text_bytes == 0
+        || ((first.is_ascii_whitespace() || first == b'\\')
+            && string_text(row, field).iter().all(u8::is_ascii_whitespace))
+}
+
 const BOOLEAN_WORDS: [&[u8]; 10] = [
     b"t", b"true", b"y", b"yes", b"1", b"f", b"false", b"n", b"no", b"0",
 ];
@@ -201,14 +211,19 @@ pub fn check_value(
     let reject = |reason: String| Err(CoreError::column(&spec.name, raw, reason));
     let is_text_column = spec.kind.max_bytes().is_some();
     let loads_null = field.kind == JsonKind::Null
-        || (field.kind == JsonKind::String && field.text_bytes == 0 && !is_text_column);
+        || (field.kind == JsonKind::String && !is_text_column && is_blank(row, field));
     if loads_null {
         if spec.not_null {
             let why = if field.kind == JsonKind::Null {
                 "null in a NOT NULL column".to_owned()
             } else {
+                let what = if field.text_bytes == 0 {
+                    "an empty"
+                } else {
+                    "a blank"
+                };
                 format!(
-                    "an empty string loads as NULL into a {} column, and the column is NOT NULL",
+                    "{what} string loads as NULL into a {} column, and the column is NOT NULL",
                     spec.kind.name()
                 )
             };
@@ -379,6 +394,11 @@ mod tests {
         assert!(err.contains(
             "an empty string loads as NULL into a int column, and the column is NOT NULL"
         ));
+        // Blank is NULL too outside text ("blank fields of other types are always NULL").
+        assert_eq!(check(ColumnKind::BigInt, "\" \\t\""), Ok(Verdict::Null));
+        assert_eq!(check(ColumnKind::Text, "\" \""), Ok(Verdict::Fits));
+        let err = check_with(spec(ColumnKind::Date, true), LongText::Reject, "\" \"").unwrap_err();
+        assert!(err.contains("a blank string loads as NULL into a date column"));
     }
 
     #[test]

@@ -55,7 +55,7 @@ use flate2::write::MultiGzDecoder;
 use rustc_hash::FxHashMap;
 use thiserror::Error;
 
-use crate::columns::truncation_point;
+use crate::columns::{is_blank, truncation_point};
 use crate::error::CoreError;
 use crate::json::{compact_object, unescape, Field, JsonKind, MAX_DEPTH};
 use crate::timefmt::{
@@ -1363,15 +1363,6 @@ fn convert_value(
         ColumnType::Date => date(index, row, field, out),
         ColumnType::Timestamp => timestamp(schema.time_format, index, row, field, out),
     }
-}
-
-/// Whether a string is empty or only whitespace (NULL for a non-character column).
-#[inline]
-fn is_blank(row: &[u8], field: &Field) -> bool {
-    let first = row[field.value.start + 1];
-    field.text_bytes == 0
-        || ((first.is_ascii_whitespace() || first == b'\\')
-            && field_text(row, field).iter().all(u8::is_ascii_whitespace))
 }
 
 /// A number's or string's text for a numeric column: the JSON number, or the string's text.
