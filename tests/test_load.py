@@ -10,6 +10,7 @@ against the contract rather than against itself.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import threading
 from collections.abc import Sequence
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rio import contract
 from rio.config import Column, DataFacts, DestinationConfig
@@ -503,6 +506,52 @@ def test_copy_follows_redshift_json_auto(warehouse: Warehouse, base: Path) -> No
         (2, datetime(2026, 11, 21, 10, 0, 2), None, None, None),
         (3, datetime(2026, 11, 21, 10, 0, 3), '{"nested":[1,2]}', None, True),
     ]
+
+
+# Text that trips up the formats rows pass through on their way in: quotes, backslashes, line ends,
+# tabs, the markers of NULL in PostgreSQL's text format and in CSV, blanks, and characters past ASCII.
+_AWKWARD_TEXT = st.one_of(
+    st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=40),
+    st.sampled_from(["", " ", "\\N", "NULL", "null", '"', '""', "\\", "a,b", "a\tb", "a\nb", "a\r\nb", "\r"]),
+    st.sampled_from(["é€😀", "\u2028", "\ufeff", "'", "\\.", "\\n"]),
+)
+_PROPERTY_ROWS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "name": st.none() | _AWKWARD_TEXT,
+            "amount": st.none() | st.floats(allow_nan=False, allow_infinity=False),
+            "ok": st.none() | st.booleans(),
+        }
+    ),
+    min_size=1,
+    max_size=12,
+)
+_property_tables = itertools.count()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=_PROPERTY_ROWS)
+def test_postgresql_and_duckdb_load_any_rows_to_the_same_values(
+    pg_url: str, tmp_path: Path, rows: list[dict[str, Any]]
+) -> None:
+    # Each warehouse gets its rows through its own output format (COPY text, CSV): both must give
+    # back exactly what was packed.
+    number = next(_property_tables)
+    config = replace(CONFIG, table=f"awkward_{number}")
+    base = tmp_path / f"base_{number}"
+    base.mkdir()
+    stamped = [event(index, **row) for index, row in enumerate(rows)]
+    publish(base, stamped, config=config, parts=1)
+    the_job = Job(base=str(base), schema=SCHEMA, tables=(config.table,), date=D2)
+    expected = [(row["id"], row["name"], row["amount"], row["ok"]) for row in stamped]
+    for warehouse in (
+        Warehouse("postgres", pg_url),
+        Warehouse("duckdb", f"duckdb:///{tmp_path / 'awkward.duckdb'}", tmp_path / "awkward.duckdb"),
+    ):
+        (outcome,) = warehouse.run(the_job).outcomes
+        assert outcome.status is Status.LOADED, outcome.error
+        got = warehouse.rows(f"SELECT id, name, amount, ok FROM {SCHEMA}.{config.table} ORDER BY id")
+        assert got == expected, warehouse.kind
 
 
 def test_a_file_listed_twice_loads_twice_and_a_missing_optional_file_is_skipped(
