@@ -7,7 +7,9 @@ and a real PostgreSQL query.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +18,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import rio
 import rio.unload
@@ -35,6 +39,7 @@ from rio.errors import (
 )
 from rio.loader import Status
 from rio.transfer import split_target, staging_base
+from support.strategies import EDGE_STRINGS
 
 CSV = (
     "\ufeffid,name,score,seen\r\n"
@@ -137,6 +142,51 @@ def test_a_csv_with_quotes_newlines_and_a_bom_loads_with_inferred_types(
         (2, "two\nlines", None),
         (3, 'say "hi"', 4.0),
     ]
+
+
+_inferred_tables = itertools.count()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(EDGE_STRINGS, min_size=1, max_size=15))
+def test_a_csv_column_of_any_strings_loads_under_the_type_inferred_for_it(
+    pg_url: str, tmp_path: Path, values: list[str]
+) -> None:
+    # Inference promises a type that takes every value; the load is the judge, in both warehouses.
+    number = next(_inferred_tables)
+    source = tmp_path / f"values_{number}.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["n", "v"])
+        writer.writerows(enumerate(values))
+    for target in (f"{pg_url}::edge.v{number}", f"duckdb:///{tmp_path / 'edge.duckdb'}::edge.v{number}"):
+        result = rio.load(str(source), target, base=str(tmp_path / "staging"))
+        assert result.status is Status.LOADED, result.outcome.error
+        assert result.outcome.rows == len(values)
+        (column_type,) = [c.type for c in result.inferred or [] if c.name == "v"]
+        read = Target("postgres", pg_url, read_url=pg_url) if target.startswith("postgres") else None
+        reader = read or Target("duckdb", target, path=tmp_path / "edge.duckdb")
+        # The DuckDB file is named like the schema on purpose: DuckDB calls its database "edge" too.
+        table = f"edge.v{number}" if read else f"edge.edge.v{number}"
+        loaded = [value for (value,) in reader.rows(f"SELECT v FROM {table} ORDER BY n")]
+        if column_type in ("text", "longtext"):
+            assert loaded == values, target
+        else:
+            # Blank strings load as NULL into other types; every other string loads as a value.
+            blank = [not value.strip(" \t\n\r\x0b\x0c") for value in values]
+            assert [value is None for value in loaded] == blank, (column_type, target)
+
+
+@pytest.mark.parametrize("schema", ["w", "temp", "system"])
+def test_a_duckdb_schema_named_like_one_of_its_databases_loads(tmp_path: Path, schema: str) -> None:
+    # DuckDB calls the file's database "w", and always has "temp" and "system": a bare "w".t is ambiguous.
+    path = tmp_path / "w.duckdb"
+    for batch in ([{"a": 1}], [{"a": 2}]):
+        result = rio.load(batch, f"duckdb:///{path}::{schema}.t", base=str(tmp_path / "staging"))
+        assert result.status is Status.LOADED, result.outcome.error
+    target = Target("duckdb", f"duckdb:///{path}", path=path)
+    assert target.rows(f'SELECT a FROM w."{schema}".t ORDER BY a') == [(1,), (2,)]
+    assert target.rows(f'SELECT count(*) FROM w."{schema}".rio_loads') == [(2,)]
 
 
 def test_upserting_twice_keeps_the_last_write_per_key_and_null_keys_match(target: Target) -> None:

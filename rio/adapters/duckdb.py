@@ -47,6 +47,9 @@ def canonical_type(printed: str) -> str:
 class DuckDBAdapter(Adapter):
     """``type: duckdb`` — ``path`` (the database file; created if absent)."""
 
+    #: The name DuckDB gives the database of the file, read when it is opened.
+    _catalog: str | None = None
+
     type: ClassVar[str] = "duckdb"
 
     @property
@@ -74,6 +77,7 @@ class DuckDBAdapter(Adapter):
                 time.sleep(0.1)
             except duckdb.Error as exc:
                 raise WarehouseError(f"duckdb: cannot open {path}: {exc}") from exc
+        (self._catalog,) = connection.execute("SELECT current_database()").fetchone() or (None,)
         return Session(self, connection, dry_run=dry_run)
 
     def execute(self, connection: Any, sql: str, params: Any) -> Any:
@@ -98,6 +102,18 @@ class DuckDBAdapter(Adapter):
         import duckdb
 
         return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+
+    def qualified(self, schema: str | None, table: str) -> str:
+        # DuckDB names the database after its file, and a schema of the same name (schema "events"
+        # in events.duckdb) would be ambiguous with it: names carry the database too, once known.
+        name = super().qualified(schema, table)
+        if schema is None or self._catalog is None:
+            return name
+        return f"{self.quote(self._catalog)}.{name}"
+
+    def create_schema_sql(self, schema: str) -> str:
+        catalog = f"{self.quote(self._catalog)}." if self._catalog is not None else ""
+        return f"CREATE SCHEMA IF NOT EXISTS {catalog}{self.quote(schema)}"
 
     def lock_sql(self, schema: str, table: str) -> str | None:
         return None  # one writing process per file, and conflicts inside one process are retried
