@@ -773,6 +773,10 @@ def test_a_bad_postgres_query_is_a_source_error(pg_url: str) -> None:
         (["1e999"], "text"),
         (["", "", ""], "text"),
         (["", "12", ""], "int"),
+        (["  ", "12", "\t", "\r\n"], "int"),  # blanks load as NULL outside text, like ""
+        (["2026-11-21", " "], "date"),
+        ([" ", "  "], "text"),  # only blanks: nothing says it is not text, which keeps them
+        (["\u00a0", "12"], "text"),  # a no-break space is not a blank to COPY
         ([" 12"], "text"),
         (["١٢"], "text"),  # Arabic-Indic digits are not digits to COPY
     ],

@@ -3,8 +3,8 @@
 A :class:`ColumnTracker` sees every value once (``observe(row)``) and keeps, per column, the
 narrowest type that accepts all non-null values seen so far, widening as it must:
 
-- ``None`` (and, for strings, ``""``) gives no information: an empty field loads as NULL into a
-  non-text column, as in Redshift. Nulls and empty strings are counted.
+- ``None`` (and, for strings, ``""`` or only blanks) gives no information: an empty or blank field
+  loads as NULL into a non-text column, as in Redshift. Nulls and empty strings are counted.
 - A ``str`` (every CSV value) is the first of these that it matches exactly:
 
   ==========  ====================================================================================
@@ -83,6 +83,7 @@ _WIDEN = [[_widen(a, b) for b in range(8)] for a in range(8)]
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 _BOOLEAN_WORDS = frozenset({"true", "false", "t", "f"})
+_BLANKS = " \t\n\x0c\r"  # the ASCII white space a blank field is made of, as the load reads it
 _DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
 _FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -411,6 +412,8 @@ class ColumnTracker:
             return
         for text in strings:
             if not accepts(text):
+                if not text.strip(_BLANKS):
+                    continue  # loads as NULL unless the column ends up text, which takes it anyway
                 column.kind = kind = _WIDEN[column.kind][_classify(text)]
                 column.accepts = accepts = _ACCEPTS[kind]
                 if accepts is None:
