@@ -13,6 +13,7 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -594,6 +595,62 @@ def test_a_postgres_table_unloads_to_parts_a_manifest_that_loads_elsewhere(
     with pytest.raises(rio.errors.WarehouseError, match="no_such_table"):
         database.unload("SELECT * FROM no_such_table", str(tmp_path / "out"), name="bad")
     assert not (tmp_path / "out" / "bad").exists()
+
+
+_round_trips = itertools.count()
+_UNLOAD_ROWS = st.lists(
+    st.tuples(
+        st.none() | st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=30),
+        st.none() | st.floats(allow_nan=False, allow_infinity=False),
+        st.none() | st.booleans(),
+        st.none() | st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)),
+        st.none() | st.dates(),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=_UNLOAD_ROWS)
+def test_a_postgres_unload_loads_back_into_duckdb_value_for_value(
+    pg_url: str, tmp_path: Path, rows: list[tuple[Any, ...]]
+) -> None:
+    import psycopg
+
+    number = next(_round_trips)
+    table = f"public.round_trip_{number}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(
+            f"CREATE TABLE {table} (id bigint, t text, f double precision, b boolean, ts timestamp, d date)"
+        )
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s)",
+                [(index, *row) for index, row in enumerate(rows)],
+            )
+    unloaded = rio.PostgresDatabase.from_url(pg_url).unload(table, str(tmp_path / "out"), name=f"rt{number}")
+    assert unloaded.rows == len(rows)
+    path = tmp_path / "w.duckdb"
+    columns = [
+        Column("id", "bigint"),
+        Column("t", "longtext"),
+        Column("f", "float"),
+        Column("b", "boolean"),
+        Column("ts", "timestamp"),
+        Column("d", "date"),
+    ]
+    loaded = rio.load(
+        unloaded.manifest_url.removeprefix("file://"),
+        f"duckdb:///{path}::copy.rt{number}",
+        table_columns=columns,
+        base=str(tmp_path / "staging"),
+    )
+    assert loaded.status is Status.LOADED, loaded.outcome.error
+    got = Target("duckdb", f"duckdb:///{path}", path=path).rows(
+        f"SELECT id, t, f, b, ts, d FROM copy.rt{number} ORDER BY id"
+    )
+    assert got == [(index, *row) for index, row in enumerate(rows)]
 
 
 def test_a_duckdb_query_unloads(tmp_path: Path) -> None:
