@@ -19,7 +19,7 @@ from typing import Any
 from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter, Session
 from rio.contract import Manifest, ManifestEntry
-from rio.errors import PipeError, StorageError, WarehouseError
+from rio.errors import PipeError, RowError, StorageError, WarehouseError
 
 __all__ = ["UnloadResult", "unload"]
 
@@ -70,6 +70,7 @@ def unload(
     """Unload a table (``schema.table``) or a query's rows to ``base`` (``s3://…`` or a directory)."""
     from rio._core import Packer
     from rio.storage import open_store
+    from rio.transfer import pack_rows
 
     adapter = resolve_adapter(target)
     folder = name or f"unload_{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
@@ -103,12 +104,13 @@ def unload(
             uploader = threading.Thread(target=store_parts, name="rio-unload", daemon=True)
             uploader.start()
             try:
-                packer.pack_many(_rows(adapter, session, query))
+                # A row the packer refuses is named by its number in the query's result, from 1.
+                pack_rows(packer, _rows(adapter, session, query), f"unloading {query!r}")
             except Exception as exc:
                 packer.close()
                 uploader.join()
                 store.delete([store.base.key_of(entry.url) or "" for entry in entries])
-                if isinstance(exc, WarehouseError):
+                if isinstance(exc, (WarehouseError, RowError)):
                     raise
                 raise WarehouseError(f"{adapter.type}: unloading {query!r} failed: {exc}") from exc
             packer.close()
