@@ -570,16 +570,21 @@ def test_rio_load_refuses_bad_arguments(
 # --- unload ----------------------------------------------------------------------------------------------
 
 
+def pg_execute(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
 def test_a_postgres_table_unloads_to_parts_a_manifest_that_loads_elsewhere(
     pg_url: str, tmp_path: Path
 ) -> None:
-    import psycopg
-
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(
-            "CREATE TABLE public.events AS "
-            "SELECT g AS id, now()::timestamp AS ts FROM generate_series(1, 25000) g"
-        )
+    pg_execute(
+        pg_url,
+        "CREATE TABLE public.events AS SELECT g AS id, now()::timestamp AS ts "
+        "FROM generate_series(1, 25000) g",
+    )
     database = rio.PostgresDatabase.from_url(pg_url)
     result = database.unload("public.events", str(tmp_path / "out"), name="events")
     assert result.rows == 25000
@@ -600,13 +605,11 @@ def test_a_postgres_table_unloads_to_parts_a_manifest_that_loads_elsewhere(
 def test_an_unload_of_a_row_json_cannot_hold_names_the_row_and_leaves_nothing(
     pg_url: str, tmp_path: Path
 ) -> None:
-    import psycopg
-
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(
-            "CREATE TABLE public.readings AS SELECT g AS id, "
-            "CASE WHEN g = 450003 THEN 'NaN'::float8 ELSE g END AS f FROM generate_series(1, 460000) g"
-        )
+    pg_execute(
+        pg_url,
+        "CREATE TABLE public.readings AS SELECT g AS id, "
+        "CASE WHEN g = 450003 THEN 'NaN'::float8 ELSE g END AS f FROM generate_series(1, 460000) g",
+    )
     database = rio.PostgresDatabase.from_url(pg_url)
     query = "SELECT * FROM public.readings ORDER BY id"
     with pytest.raises(rio.errors.UnsupportedValue) as caught:

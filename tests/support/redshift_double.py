@@ -1221,53 +1221,47 @@ class RedshiftDouble(RedshiftAdapter):
         cursor = connection.cursor()
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
+        # What both tables keep of a rejected row, in the order of the columns listed below.
+        kept = [
+            (
+                _fit(row.file, 256),
+                row.line,
+                _fit(row.column, 127),
+                _fit(row.column_type, 10),
+                _fit(row.column_length, 10),
+                row.position,
+                row.code,
+            )
+            for row in rejected
+        ]
         with psycopg.connect(self.postgres_url, autocommit=True) as conn, conn.cursor() as writer:
             if self.serverless:
                 writer.executemany(
-                    "INSERT INTO sys_load_error_detail (user_id, query_id, transaction_id, session_id, "
-                    "database_name, table_id, start_time, file_name, line_number, column_name, column_type, "
+                    "INSERT INTO sys_load_error_detail (user_id, transaction_id, database_name, query_id, "
+                    "session_id, table_id, start_time, file_name, line_number, column_name, column_type, "
                     "column_length, position, error_code, error_message) VALUES "
-                    "(100, %s, 0, %s, current_database(), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    "(100, 0, current_database(), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
-                        (
-                            self._copy_number,
-                            pid,
-                            table_oid,
-                            started,
-                            _fit(row.file, 256),
-                            row.line,
-                            _fit(row.column, 127),
-                            _fit(row.column_type, 10),
-                            _fit(row.column_length, 10),
-                            row.position,
-                            row.code,
-                            _fit(row.reason, 512),
-                        )
-                        for row in rejected
+                        (self._copy_number, pid, table_oid, started, *fields, _fit(row.reason, 512))
+                        for fields, row in zip(kept, rejected, strict=True)
                     ],
                 )
                 return
             writer.executemany(
-                "INSERT INTO stl_load_errors (userid, slice, tbl, starttime, session, query, filename, "
-                "line_number, colname, type, col_length, position, raw_line, raw_field_value, err_code, "
+                "INSERT INTO stl_load_errors (userid, slice, query, session, tbl, starttime, filename, "
+                "line_number, colname, type, col_length, position, err_code, raw_line, raw_field_value, "
                 "err_reason) VALUES (100, 0, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 [
                     (
+                        self._copy_number,
+                        pid,
                         table_oid,
                         started,
-                        pid,
-                        self._copy_number,
-                        _fit(row.file, 256),
-                        row.line,
-                        _fit(row.column, 127),
-                        _fit(row.column_type, 10),
-                        _fit(row.column_length, 10),
-                        row.position,
+                        *fields,
                         _fit(row.raw_line, 1024, dots=True),
                         _fit(row.value, 1024),
-                        row.code,
                         _fit(row.reason, 100),
                     )
-                    for row in rejected
+                    for fields, row in zip(kept, rejected, strict=True)
                 ],
             )
