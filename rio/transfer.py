@@ -197,7 +197,7 @@ def _pack_batch(pipe: Any, batch: list[Mapping[str, Any]], before: int, source_n
     except RowError as exc:
         index = getattr(exc, "row", None)
         number = before + (index + 1 if isinstance(index, int) else len(batch))
-        reason = re.sub(r"^row \d+: ", "", str(exc))
+        reason = re.sub(r"^row \d+ \(index \d+\): ", "", str(exc))
         raise type(exc)(f"{source_name}: row {number}: {reason}") from exc
     return len(batch)
 

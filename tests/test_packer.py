@@ -739,7 +739,7 @@ def test_pack_many_packs_the_rows_before_a_refused_row_and_none_after(bad_at: in
 
     lines = lines_of(with_consumer(packer, produce))
     assert errors[0].row == bad_at
-    assert str(errors[0]).startswith(f"row {bad_at}: a JSON array is not a row")
+    assert str(errors[0]).startswith(f"row {bad_at + 1} (index {bad_at}): a JSON array is not a row")
     assert lines == [compact(row) for row in rows[:bad_at]]
 
 
@@ -1293,7 +1293,7 @@ def test_a_refused_column_value_reports_the_row_of_pack_many() -> None:
         packer.pack_many([{"c": 1}, {"c": 2}, {"c": "x"}])
     assert caught.value.row == 2
     assert (caught.value.column, caught.value.value) == ("c", '"x"')
-    assert str(caught.value) == 'row 2: column "c": not a whole number: "x"'
+    assert str(caught.value) == 'row 3 (index 2): column "c": not a whole number: "x"'
     assert close_and_read(packer) == [b'{"c":1}', b'{"c":2}']
 
 

@@ -49,7 +49,8 @@ fn rio_error(py: Python<'_>, name: &str, message: String, attrs: &[(&str, Py<PyA
 /// Convert a core error, naming the row of a batch when there is one.
 fn core_error(py: Python<'_>, err: CoreError, row: Option<usize>) -> PyErr {
     let message = match row {
-        Some(row) => format!("row {row}: {err}"),
+        // Counted from 1 for people, with the index `err.row` holds for code.
+        Some(row) => format!("row {} (index {row}): {err}", row + 1),
         None => err.to_string(),
     };
     let row_attr = (
