@@ -24,7 +24,7 @@ import time
 import uuid
 import zlib
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -465,6 +465,82 @@ def test_any_json_compatible_dict_comes_back_equal(row: dict[str, Any]) -> None:
     line = pack_line(row, threads=1)
     assert b"\n" not in line
     assert same(json.loads(line), row)
+
+
+class _Members(list):  # type: ignore[type-arg]
+    """An object's members as the reference parser keeps them, so repeats can be seen."""
+
+
+def _reference_accepts(text: str | bytes) -> bool:
+    """Whether ``text`` is one JSON object by RFC 8259 and rio's own rules: no NaN or infinities, no
+    top-level key twice (ignoring ASCII case), no lone surrogate in any string, valid UTF-8."""
+
+    def constant(name: str) -> Any:
+        raise ValueError(name)
+
+    try:
+        # Rows are UTF-8; json.loads would guess UTF-16 or UTF-32 from where zero bytes fall.
+        decoded = text.decode("utf-8") if isinstance(text, bytes) else text
+        value = json.loads(decoded, object_pairs_hook=_Members, parse_constant=constant)
+    except (ValueError, RecursionError):
+        return False
+    if not isinstance(value, _Members):
+        return False
+    keys = [ascii_folded(key) for key, _ in value]
+    if len(set(keys)) != len(keys):
+        return False
+
+    def strings(item: Any) -> Iterator[str]:
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, list):  # arrays, and objects as members
+            for element in item:
+                yield from strings(element)
+        elif isinstance(item, tuple):
+            yield from strings(list(item))
+
+    try:
+        for text_value in strings(value):
+            text_value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_JSON_EDITS = st.sampled_from(
+    [*'{}[]",:\\ 0123456789.eE+-tfnul\x00\x1f\u00e9', "NaN", "\\u", "\\ud800", "\ud800"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    row=json_rows,
+    edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 2), _JSON_EDITS), max_size=3),
+    as_bytes=st.booleans(),
+)
+def test_the_packer_takes_exactly_the_text_a_strict_json_parser_takes(
+    row: dict[str, Any], edits: list[tuple[int, int, str]], as_bytes: bool
+) -> None:
+    # Valid rows, then a few characters inserted, deleted or replaced: near misses of every kind.
+    text = json.dumps(row, ensure_ascii=False)
+    for at, how, piece in edits:
+        at %= len(text) + 1
+        if how == 0:
+            text = text[:at] + piece + text[at:]
+        elif how == 1:
+            text = text[:at] + text[at + 1 :]
+        else:
+            text = text[:at] + piece + text[at + 1 :]
+    row_input: str | bytes = text.encode("utf-8", "surrogatepass") if as_bytes else text
+    packer = Packer(threads=1)
+    try:
+        packer.pack(row_input)
+        took = True
+    except (InvalidJSONInput, RowError):
+        took = False
+    finally:
+        packer.close()
+    assert took == _reference_accepts(row_input), repr(row_input)
 
 
 @settings(max_examples=150, deadline=None)
