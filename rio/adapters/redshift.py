@@ -390,10 +390,9 @@ class RedshiftAdapter(Adapter):
 
     def _is_serverless(self) -> bool:
         # A setting from a URL or env_var() is a string, and "false" is a true value.
-        flag = self.settings.get("is_serverless", False)
-        return _boolean("is_serverless", flag) or ".redshift-serverless." in str(
-            self.settings.get("host", "")
-        )
+        if _boolean("is_serverless", self.settings.get("is_serverless", False)):
+            return True
+        return ".redshift-serverless." in str(self.settings.get("host", ""))
 
 
 def _code(exc: BaseException) -> str | None:
