@@ -40,6 +40,7 @@ from rio.errors import (
 )
 from rio.loader import Status
 from rio.transfer import split_target, staging_base
+from support.redshift_double import RedshiftDouble
 from support.strategies import EDGE_STRINGS
 
 CSV = (
@@ -239,10 +240,14 @@ _UPSERT_BATCHES = st.lists(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batches=_UPSERT_BATCHES)
 def test_upserts_leave_what_last_write_wins_per_key_leaves(
-    pg_url: str, tmp_path: Path, batches: list[list[dict[str, Any]]]
+    pg_url: str,
+    tmp_path: Path,
+    redshift_double: RedshiftDouble,
+    s3_bucket: str,
+    batches: list[list[dict[str, Any]]],
 ) -> None:
     # The model: a dict from key to row, each batch's rows written in order; None is a key like any
     # other, as NULL keys match NULL keys in aws_etl_tools' upsert.
@@ -253,23 +258,25 @@ def test_upserts_leave_what_last_write_wins_per_key_leaves(
     expected = sorted(((r["a"], r["b"], r["v"]) for r in model.values()), key=repr)
     number = next(_upsert_tables)
     path = tmp_path / "upserts.duckdb"
-    for target, reader in (
-        (f"{pg_url}::kv.t{number}", Target("postgres", pg_url, read_url=pg_url)),
-        (f"duckdb:///{path}::kv.t{number}", Target("duckdb", f"duckdb:///{path}", path=path)),
+    for target in (
+        Target("postgres", pg_url, read_url=pg_url),
+        Target("duckdb", f"duckdb:///{path}", path=path),
+        Target(
+            "redshift",
+            redshift_double,
+            read_url=redshift_double.postgres_url,
+            base=f"s3://{s3_bucket}/staging",
+            options={"store_options": {"endpoint_url": redshift_double.s3_endpoint_url}},
+        ),
     ):
+        table = f"kv.{target.kind}_{number}"  # Redshift's double shares PostgreSQL's database
         for batch in batches:
-            # The column types are settled by the first batch, so later ones must not widen them.
-            typed = [{"a": row["a"], "b": row["b"], "v": row["v"]} for row in batch]
-            result = rio.load(
-                typed,
-                target,
-                upsert_keys=["a", "b"],
-                base=str(tmp_path / "staging"),
-                table_columns=[Column("a", "int"), Column("b", "text"), Column("v", "bigint")],
-            )
+            # Declared, so that a first batch of NULLs does not decide the types.
+            columns = [Column("a", "int"), Column("b", "text"), Column("v", "bigint")]
+            result = target.load(batch, table, upsert_keys=["a", "b"], table_columns=columns)
             assert result.status is Status.LOADED, result.outcome.error
-        got = sorted(reader.rows(f"SELECT a, b, v FROM kv.t{number}"), key=repr)
-        assert got == expected, target
+        got = sorted(target.rows(f"SELECT a, b, v FROM {table}"), key=repr)
+        assert got == expected, target.kind
 
 
 def test_an_existing_table_keeps_its_columns_and_checks_rows_against_them(target: Target) -> None:
