@@ -927,3 +927,60 @@ def test_the_packer_refuses_exactly_the_values_the_load_would_reject(kind: str, 
         f"{kind} column, value {value!r}: packer {'refused: ' + refused if refused else 'took it'}, "
         f"load {'rejected: ' + rejected if rejected else 'took it'}"
     )
+
+
+# --- any input ------------------------------------------------------------------------------------------
+
+_DECODED_TYPES = [
+    "integer", "bigint", "smallint", "double precision", "real", "boolean", "date", "timestamp",
+    "varchar(5)", "char(3)", "text", "numeric(8,2)", "numeric(38,10)",
+]  # fmt: skip
+_FRAGMENTS = st.one_of(
+    st.binary(max_size=40),
+    st.builds(lambda value: json.dumps({"c": value}).encode(), EDGE_VALUES),
+    st.sampled_from(
+        [b"{", b"}", b"\n", b'"c":', b"[", b"]", b"\\u", b"\\ud800", b'{"c":"\\', b"{}", b'{"C":1}']
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    column_type=st.sampled_from(_DECODED_TYPES),
+    chunks=st.lists(st.lists(_FRAGMENTS, max_size=6).map(b"".join), max_size=5),
+    output=st.sampled_from(["postgres", "csv"]),
+    time_format=st.sampled_from(["auto", "epochsecs", "epochmillisecs"]),
+    truncate_columns=st.booleans(),
+    gzipped=st.booleans(),
+    damage=st.none() | st.integers(min_value=0),
+)
+def test_any_input_ends_in_rows_rejections_or_copy_failed(
+    column_type: str,
+    chunks: list[bytes],
+    output: str,
+    time_format: str,
+    truncate_columns: bool,
+    gzipped: bool,
+    damage: int | None,
+) -> None:
+    # Whatever a file holds, the decoder never fails in any other way (a panic, a stray exception).
+    data = b"".join(chunks)
+    if gzipped:
+        packed = bytearray(gzip.compress(data))
+        if damage is not None:
+            packed[damage % len(packed)] ^= 0x5A
+        data = bytes(packed)
+    decoder = Decoder(
+        [("c", column_type, False), ("d", "text", True)],
+        output=output,
+        gzip=gzipped,
+        time_format=time_format,
+        truncate_columns=truncate_columns,
+    )
+    try:
+        for start in range(0, len(data), 7):
+            decoder.feed(data[start : start + 7])
+        decoder.finish()
+    except CopyFailed:
+        return
+    assert len(decoder.rejected_rows) == min(decoder.rejected, 100)  # the first 100 are kept
