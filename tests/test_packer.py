@@ -1363,6 +1363,31 @@ def test_columns_may_be_column_objects_of_every_type() -> None:
     assert pack_line(dict.fromkeys(row), columns=columns) == compact(dict.fromkeys(row))
 
 
+def test_keys_find_their_columns_whatever_the_order_and_case_of_each_row() -> None:
+    # Rows usually share a layout, which the packer uses to find columns fast; rows that do not
+    # must still be checked against the right column.
+    packer = Packer(columns=[Column("a", "int"), Column("b", "text", not_null=True), Column("c", "date")])
+    good = [
+        {"a": 1, "b": "x", "c": "2026-11-21"},
+        {"c": "2026-11-22", "b": "y", "a": 2},
+        {"B": "z", "A": 3},
+        {"extra": 0, "b": "w", "a": 4},
+        {"a\u0041": 0, "b": "v"},
+    ]
+    packer.pack_many(good)
+    packer.pack(b'{"\\u0062":"escaped","a":5}')
+    with pytest.raises(InvalidColumnValue) as caught:
+        packer.pack({"b": "q", "a": "2026-11-21"})
+    assert caught.value.column == "a"
+    with pytest.raises(InvalidColumnValue) as caught:
+        packer.pack({"c": 7, "b": "q"})
+    assert caught.value.column == "c"
+    with pytest.raises(InvalidColumnValue, match="NOT NULL"):
+        packer.pack({"a": 6, "c": "2026-11-21"})
+    assert packer.stats().rows == len(good) + 1
+    packer.close()
+
+
 def test_a_refused_column_value_reports_the_row_of_pack_many() -> None:
     packer = Packer(columns=column("int"))
     with pytest.raises(InvalidColumnValue) as caught:

@@ -90,6 +90,8 @@ pub enum Verdict {
 #[derive(Clone, Debug)]
 pub struct Columns {
     specs: Vec<ColumnSpec>,
+    /// Each column's name as keys are matched against it: ASCII letters in lower case.
+    folded: Vec<Vec<u8>>,
     by_name: FxHashMap<Vec<u8>, usize>,
     pub long_text: LongText,
 }
@@ -97,9 +99,12 @@ pub struct Columns {
 impl Columns {
     pub fn new(specs: Vec<ColumnSpec>, long_text: LongText) -> Result<Self, CoreError> {
         let mut by_name = FxHashMap::default();
-        for (index, spec) in specs.iter().enumerate() {
-            let folded = spec.name.to_ascii_lowercase().into_bytes();
-            if by_name.insert(folded, index).is_some() {
+        let folded: Vec<Vec<u8>> = specs
+            .iter()
+            .map(|spec| spec.name.to_ascii_lowercase().into_bytes())
+            .collect();
+        for (index, (spec, name)) in specs.iter().zip(&folded).enumerate() {
+            if by_name.insert(name.clone(), index).is_some() {
                 return Err(CoreError::InvalidArgument(format!(
                     "two columns are named {:?} (names match case-insensitively)",
                     spec.name
@@ -108,6 +113,7 @@ impl Columns {
         }
         Ok(Columns {
             specs,
+            folded,
             by_name,
             long_text,
         })
@@ -127,6 +133,11 @@ impl Columns {
 
     pub fn specs(&self) -> &[ColumnSpec] {
         &self.specs
+    }
+
+    /// Column `index`'s name as keys are matched against it (ASCII letters in lower case).
+    pub fn folded_name(&self, index: usize) -> &[u8] {
+        &self.folded[index]
     }
 
     /// The column a (folded) key loads into.

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use crate::columns::{check_value, string_text, Columns, Verdict};
 use crate::error::CoreError;
-use crate::json::{compact_object, unescape, write_json_string, Field, JsonKind};
+use crate::json::{compact_object, short_eq, unescape, write_json_string, Field, JsonKind};
 use crate::timefmt;
 
 /// What the packer checks every row against.
@@ -40,6 +40,11 @@ pub struct RowBatch {
     row_start: usize,
     fields_start: usize,
     rewrite: Vec<u8>,
+    /// Which columns the row being checked holds a key for.
+    seen: Vec<bool>,
+    /// For each position in a row, the column its key matched last time: rows mostly share a
+    /// layout, so this saves folding the key and a hash lookup per member.
+    column_hints: Vec<usize>,
 }
 
 /// The key of a field as matched against columns: unescaped, ASCII letters in lower case.
@@ -117,14 +122,29 @@ impl RowBatch {
         }
         let mut truncations: Vec<(usize, usize)> = Vec::new();
         if let Some(columns) = &rules.columns {
-            let mut seen = vec![false; columns.len()];
-            for index in fields.clone() {
+            self.seen.clear();
+            self.seen.resize(columns.len(), false);
+            for (position, index) in fields.clone().enumerate() {
                 let field = &self.fields[index];
-                let key = folded_key(&self.data, field);
-                let Some(column) = columns.find(&key) else {
+                let raw = &self.data[field.key.clone()];
+                let hinted = self.column_hints.get(position).copied().filter(|&hint| {
+                    !field.key_escaped
+                        && hint < columns.len()
+                        && short_eq(columns.folded_name(hint), raw)
+                });
+                let found = hinted.or_else(|| columns.find(&folded_key(&self.data, field)));
+                let Some(column) = found else {
                     continue;
                 };
-                seen[column] = true;
+                if hinted.is_none() {
+                    if position < self.column_hints.len() {
+                        self.column_hints[position] = column;
+                    } else {
+                        self.column_hints.resize(position, usize::MAX);
+                        self.column_hints.push(column);
+                    }
+                }
+                self.seen[column] = true;
                 let spec = columns.spec(column);
                 if let Verdict::Truncate(cut) =
                     check_value(spec, columns.long_text, &self.data, field)?
@@ -135,7 +155,7 @@ impl RowBatch {
             if let Some(missing) = columns
                 .specs()
                 .iter()
-                .zip(&seen)
+                .zip(&self.seen)
                 .find(|(spec, seen)| spec.not_null && !**seen)
             {
                 return Err(CoreError::column(
