@@ -113,11 +113,7 @@ def _integer_type(text: str) -> int:
     if len(digits) <= 9:
         return _INT
     value = int(text)
-    if _INT_MIN <= value <= _INT_MAX:
-        return _INT
-    if _BIGINT_MIN <= value <= _BIGINT_MAX:
-        return _BIGINT
-    return _FLOAT if -_FLOAT_INTEGER <= value <= _FLOAT_INTEGER else _TEXT
+    return _integer_code(value, value)
 
 
 def _is_float(text: str) -> bool:
@@ -269,11 +265,10 @@ _NONE_KIND = frozenset({NoneType})
 
 
 class _Stats:
-    __slots__ = ("accepts", "empties", "kind", "max_bytes", "nulls", "values")
+    __slots__ = ("empties", "kind", "max_bytes", "nulls", "values")
 
     def __init__(self) -> None:
         self.kind = _NONE
-        self.accepts: Callable[[str], bool] | None = _never
         self.values = 0
         self.nulls = 0
         self.empties = 0
@@ -388,8 +383,7 @@ class ColumnTracker:
                 found, size = group(typed)
                 if size > column.max_bytes:
                     column.max_bytes = size
-                column.kind = found = _WIDEN[column.kind][found]
-                column.accepts = _ACCEPTS[found]
+                column.kind = _WIDEN[column.kind][found]
                 return
         # Mixed or other values: one at a time (True == 1 == 1.0, so a set would merge them).
         observe = self._value
@@ -407,7 +401,7 @@ class ColumnTracker:
                 size = max(len(text.encode("utf-8", "surrogatepass")) for text in strings)
             if size > column.max_bytes:
                 column.max_bytes = size
-        accepts = column.accepts
+        accepts = _ACCEPTS[column.kind]
         if accepts is None or _all_accepted(column.kind, strings, longest):
             return
         for text in strings:
@@ -415,7 +409,7 @@ class ColumnTracker:
                 if not text.strip(_BLANKS):
                     continue  # loads as NULL unless the column ends up text, which takes it anyway
                 column.kind = kind = _WIDEN[column.kind][_classify(text)]
-                column.accepts = accepts = _ACCEPTS[kind]
+                accepts = _ACCEPTS[kind]
                 if accepts is None:
                     return
 
@@ -454,8 +448,7 @@ class ColumnTracker:
         size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
         if size > column.max_bytes:
             column.max_bytes = size
-        column.kind = kind = _WIDEN[column.kind][found]
-        column.accepts = _ACCEPTS[kind]
+        column.kind = _WIDEN[column.kind][found]
 
     def _settled(self) -> dict[str, _Stats]:
         """Every column's state, with the rows still pending taken into account."""
