@@ -42,9 +42,29 @@ pub struct RowBatch {
     rewrite: Vec<u8>,
     /// Which columns the row being checked holds a key for.
     seen: Vec<bool>,
-    /// For each position in a row, the column its key matched last time: rows mostly share a
-    /// layout, so this saves folding the key and a hash lookup per member.
-    column_hints: Vec<usize>,
+    /// The column each position's key matched last time.
+    column_hints: PositionHints,
+}
+
+/// For each position in a row, what the key there matched last time (a column, a key's statistics):
+/// rows mostly share a layout, so a guess checked against the key saves folding it and a hash lookup.
+#[derive(Clone, Debug, Default)]
+pub struct PositionHints(Vec<usize>);
+
+impl PositionHints {
+    pub fn get(&self, position: usize) -> Option<usize> {
+        self.0
+            .get(position)
+            .copied()
+            .filter(|&index| index != usize::MAX)
+    }
+
+    pub fn set(&mut self, position: usize, index: usize) {
+        if position >= self.0.len() {
+            self.0.resize(position + 1, usize::MAX);
+        }
+        self.0[position] = index;
+    }
 }
 
 /// The key of a field as matched against columns: unescaped, ASCII letters in lower case.
@@ -127,7 +147,7 @@ impl RowBatch {
             for (position, index) in fields.clone().enumerate() {
                 let field = &self.fields[index];
                 let raw = &self.data[field.key.clone()];
-                let hinted = self.column_hints.get(position).copied().filter(|&hint| {
+                let hinted = self.column_hints.get(position).filter(|&hint| {
                     !field.key_escaped
                         && hint < columns.len()
                         && short_eq(columns.folded_name(hint), raw)
@@ -137,12 +157,7 @@ impl RowBatch {
                     continue;
                 };
                 if hinted.is_none() {
-                    if position < self.column_hints.len() {
-                        self.column_hints[position] = column;
-                    } else {
-                        self.column_hints.resize(position, usize::MAX);
-                        self.column_hints.push(column);
-                    }
+                    self.column_hints.set(position, column);
                 }
                 self.seen[column] = true;
                 let spec = columns.spec(column);

@@ -4,7 +4,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::json::{short_eq, Field, JsonKind};
-use crate::rows::folded_key;
+use crate::rows::{folded_key, PositionHints};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeyStats {
@@ -40,9 +40,8 @@ pub struct Stats {
     pub max_timestamp: Option<i64>,
     pub keys: Vec<KeyStats>,
     index: FxHashMap<Vec<u8>, usize>,
-    /// For each position in a row, the key found there last time: rows mostly share a layout,
-    /// so this saves a hash lookup per key.
-    hints: Vec<usize>,
+    /// The key found at each position last time.
+    hints: PositionHints,
 }
 
 impl Stats {
@@ -63,21 +62,17 @@ impl Stats {
         for (position, field) in fields.iter().enumerate() {
             let index = match self.hints.get(position) {
                 // Spelled as first seen: the same key, without folding it.
-                Some(&hint)
+                Some(hint)
                     if !field.key_escaped
                         && short_eq(self.keys[hint].key.as_bytes(), &data[field.key.clone()]) =>
                 {
                     hint
                 }
-                Some(&hint) if self.keys[hint].folded == *folded_key(data, field) => hint,
+                Some(hint) if self.keys[hint].folded == *folded_key(data, field) => hint,
                 _ => {
                     let folded = folded_key(data, field);
                     let index = self.lookup_or_insert(data, field, &folded);
-                    if position < self.hints.len() {
-                        self.hints[position] = index;
-                    } else {
-                        self.hints.push(index);
-                    }
+                    self.hints.set(position, index);
                     index
                 }
             };
