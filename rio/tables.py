@@ -56,17 +56,17 @@ class Database:
     @classmethod
     def from_url(cls, url: str) -> Database:
         """A database from a warehouse URL (``redshift://user:pw@host:5439/db``, …)."""
-        settings = target_from_url(url)
-        database = _class_for(str(settings["type"]), cls)({})
-        database.credentials = settings
-        return database
+        return cls._from_settings(target_from_url(url))
 
     @classmethod
     def from_profile(
         cls, profile: str, target: str | None = None, profiles_dir: str | None = None
     ) -> Database:
         """A database from a target of a dbt-style ``profiles.yml``."""
-        settings = load_profile(profile, target, profiles_dir=profiles_dir)
+        return cls._from_settings(load_profile(profile, target, profiles_dir=profiles_dir))
+
+    @classmethod
+    def _from_settings(cls, settings: dict[str, Any]) -> Database:
         database = _class_for(str(settings["type"]), cls)({})
         database.credentials = settings
         return database

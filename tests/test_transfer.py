@@ -39,6 +39,7 @@ from rio.errors import (
     UnknownAdapter,
 )
 from rio.loader import Status
+from rio.tables import Database
 from rio.transfer import split_target, staging_base
 from support.redshift_double import RedshiftDouble
 from support.strategies import EDGE_STRINGS
@@ -528,6 +529,24 @@ def test_a_database_subclass_adds_an_environment(tmp_path: Path) -> None:
         rio.RedshiftDatabase.from_url("postgresql://u@h/db")
     with pytest.raises(IncompleteArgs, match="schema"):
         rio.RedshiftTable(table.database, "events")
+
+
+def test_a_database_comes_from_a_profile_of_the_class_it_names(tmp_path: Path) -> None:
+    (tmp_path / "profiles.yml").write_text(
+        "warehouse:\n  target: local\n  outputs:\n"
+        f"    local: {{type: duckdb, path: {tmp_path / 'p.duckdb'}}}\n"
+        "    prod: {type: redshift, host: h, dbname: dw, user: u}\n"
+    )
+    local = Database.from_profile("warehouse", profiles_dir=str(tmp_path))
+    assert type(local) is rio.DuckDBDatabase
+    rio.RedshiftTable(local, "main.t").load_from_rows([{"id": 1}])
+    assert (tmp_path / "p.duckdb").exists()
+    prod = Database.from_profile("warehouse", "prod", profiles_dir=str(tmp_path))
+    assert (type(prod), prod.settings()["dbname"]) == (rio.RedshiftDatabase, "dw")
+    with pytest.raises(IncompleteArgs, match="connects to duckdb, not to a redshift"):
+        rio.DuckDBDatabase.from_profile("warehouse", "prod", profiles_dir=str(tmp_path))
+    with pytest.raises(RioError, match="no_such"):
+        Database.from_profile("no_such", profiles_dir=str(tmp_path))
 
 
 # --- rio load ------------------------------------------------------------------------------------------
