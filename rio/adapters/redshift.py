@@ -12,6 +12,7 @@ with them masked. A failed COPY is reported with the rows of ``stl_load_errors``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -323,11 +324,9 @@ class RedshiftAdapter(Adapter):
             )
             return CopyResult(0)
         self._check_source(request, store)
-        credentials = self._credentials()
-        shown = copy_statement(
-            request, target=target, region=region, credentials=_clause(credentials, masked=True)
+        statement, shown = self._authorized(
+            lambda credentials: copy_statement(request, target=target, region=region, credentials=credentials)
         )
-        statement = copy_statement(request, target=target, region=region, credentials=_clause(credentials))
         # The server's clock, not this machine's, dates the load-error rows this COPY may write.
         started = session.query("SELECT GETDATE()")[0][0]
         try:
@@ -352,17 +351,19 @@ class RedshiftAdapter(Adapter):
 
     def unload(self, session: Session, query: str, prefix_url: str, *, region: str | None = None) -> int:
         """UNLOAD ``query`` under ``prefix_url`` (files and ``<prefix>manifest``); the rows written."""
-        credentials = self._credentials()
-        shown = unload_statement(
-            query, prefix_url, region=region, credentials=_clause(credentials, masked=True)
+        statement, shown = self._authorized(
+            lambda credentials: unload_statement(query, prefix_url, region=region, credentials=credentials)
         )
-        session.execute(
-            unload_statement(query, prefix_url, region=region, credentials=_clause(credentials)), shown=shown
-        )
+        session.execute(statement, shown=shown)
         if session.dry_run:
             return 0
         rows = session.query("SELECT pg_last_unload_count()")
         return int(rows[0][0]) if rows else 0
+
+    def _authorized(self, statement: Callable[[str], str]) -> tuple[str, str]:
+        """``statement`` with the credentials clause, and as shown in logs and errors (masked)."""
+        credentials = self._credentials()
+        return statement(_clause(credentials)), statement(_clause(credentials, masked=True))
 
     def _load_errors(self, session: Session, since: datetime) -> list[LoadErrorRow]:
         """The rows the failed COPY of this session wrote to the load-error system table.
