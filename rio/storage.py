@@ -187,6 +187,7 @@ def open_store(
     aws_session_token: str | None = None,
     region: str | None = None,
     endpoint_url: str | None = None,
+    addressing_style: str | None = None,
     server_side_encryption: str | None = "AES256",
     kms_key_id: str | None = None,
     max_attempts: int = 10,
@@ -206,6 +207,7 @@ def open_store(
             aws_session_token=aws_session_token,
             region=region,
             endpoint_url=endpoint_url,
+            addressing_style=addressing_style,
             server_side_encryption=server_side_encryption,
             kms_key_id=kms_key_id,
             max_attempts=max_attempts,
@@ -334,6 +336,7 @@ class S3Store:
         aws_session_token: str | None = None,
         region: str | None = None,
         endpoint_url: str | None = None,
+        addressing_style: str | None = None,
         server_side_encryption: str | None = "AES256",
         kms_key_id: str | None = None,
         max_attempts: int = 10,
@@ -430,6 +433,7 @@ class S3Store:
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             max_pool_connections=_MAX_POOL_CONNECTIONS,
+            s3={"addressing_style": addressing_style} if addressing_style else None,
         )
         self._region = region if region is not None else self._find_region(session, config)
         self._client: Any = session.client(

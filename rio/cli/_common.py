@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 import click
 
 from rio.cli._target import resolve_target
-from rio.errors import RioError
+from rio.errors import RioError, StorageError
 from rio.loader.report import EXIT_FAILED
+from rio.storage_settings import StorageSettings
 
 __all__ = [
     "CommandFailed",
@@ -20,7 +21,7 @@ __all__ = [
     "progress",
     "rio_errors",
     "s3_options",
-    "store_options",
+    "storage_settings",
     "target_settings",
     "warehouse_options",
 ]
@@ -81,20 +82,57 @@ def target_settings(target: str | None, profile: str | None, profiles_dir: str |
         raise click.UsageError(str(exc)) from exc
 
 
+_STORAGE_META = "rio.storage"
+
+
+def _remember_storage(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta.setdefault(_STORAGE_META, {})[param.name] = value
+    return value
+
+
 def s3_options(function: F) -> F:
-    """``--s3-endpoint-url``: an S3-compatible endpoint (MinIO, a local test server) instead of AWS."""
+    """``--s3-endpoint-url``, ``--s3-region``, ``--s3-addressing-style``: how to reach S3.
+
+    The values are not passed to the command; :func:`storage_settings` gathers them into one
+    :class:`~rio.storage_settings.StorageSettings`, which the command hands to every layer.
+    """
+    function = click.option(
+        "--s3-addressing-style",
+        "addressing_style",
+        type=click.Choice(["auto", "path", "virtual"]),
+        envvar="RIO_S3_ADDRESSING_STYLE",
+        expose_value=False,
+        callback=_remember_storage,
+        help="How bucket names go into S3 URLs; most S3-compatible servers want 'path' "
+        "(also $RIO_S3_ADDRESSING_STYLE).",
+    )(function)
+    function = click.option(
+        "--s3-region",
+        "region",
+        metavar="REGION",
+        envvar="RIO_S3_REGION",
+        expose_value=False,
+        callback=_remember_storage,
+        help="The bucket's region (also $RIO_S3_REGION). Default: asked of S3.",
+    )(function)
     return click.option(
         "--s3-endpoint-url",
+        "endpoint_url",
         metavar="URL",
         envvar="RIO_S3_ENDPOINT_URL",
-        help="Talk to this S3-compatible endpoint instead of AWS (also $RIO_S3_ENDPOINT_URL). "
-        "Credentials come from boto3's chain: AWS_ACCESS_KEY_ID, AWS_PROFILE, an instance role, ….",
+        expose_value=False,
+        callback=_remember_storage,
+        help="Talk to this S3-compatible endpoint (MinIO, LocalStack, moto) instead of AWS (also "
+        "$RIO_S3_ENDPOINT_URL). Credentials come from boto3's chain: AWS_ACCESS_KEY_ID, AWS_PROFILE, an "
+        "instance role, ….",
     )(function)
 
 
-def store_options(s3_endpoint_url: str | None) -> dict[str, Any]:
-    """Keyword arguments for :func:`rio.storage.open_store` from the S3 flags."""
-    return {"endpoint_url": s3_endpoint_url} if s3_endpoint_url else {}
+def storage_settings() -> StorageSettings:
+    """The :class:`~rio.storage_settings.StorageSettings` the current command's S3 flags describe."""
+    given = click.get_current_context().meta.get(_STORAGE_META, {})
+    with rio_errors(usage=(StorageError,)):
+        return StorageSettings(**{name: value for name, value in given.items() if value})
 
 
 def emit_json(value: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from rio.cli._common import emit_json, progress, rio_errors, s3_options, store_options
+from rio.cli._common import emit_json, progress, rio_errors, s3_options, storage_settings
 from rio.errors import ConfigError, ContractError, UnknownAdapter
 
 __all__ = ["load"]
@@ -63,7 +63,6 @@ def load(
     input_format: str | None,
     delimiter: str | None,
     query: str | None,
-    s3_endpoint_url: str | None,
     as_json: bool,
 ) -> None:
     """Load SOURCE into the table TARGET names, through rio's staging and loader.
@@ -116,7 +115,7 @@ def load(
                 create=create,
                 base=base,
                 keep_staged=keep_staged,
-                store_options=store_options(s3_endpoint_url),
+                store_options=storage_settings().store_options(),
                 on_progress=advanced,
                 **options,
             )

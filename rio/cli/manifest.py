@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from rio.cli._common import CommandFailed, emit_json, rio_errors, s3_options, store_options
+from rio.cli._common import CommandFailed, emit_json, rio_errors, s3_options, storage_settings
 from rio.errors import ContractError
 
 __all__ = ["manifest"]
@@ -59,7 +59,6 @@ def manifest(
     suffixes: tuple[str, ...],
     optional: bool,
     overwrite: bool,
-    s3_endpoint_url: str | None,
     as_json: bool,
 ) -> None:
     """Write a COPY manifest listing every object under BASE/PREFIX.
@@ -82,7 +81,7 @@ def manifest(
     base, prefix = _split_location(location)
     with rio_errors(usage=(ContractError,)):
         check_key(out)
-        store = open_store(base, **store_options(s3_endpoint_url))
+        store = open_store(base, **storage_settings().store_options())
     try:
         with rio_errors():
             sizes = {

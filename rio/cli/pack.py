@@ -16,7 +16,7 @@ from rio.cli._common import (
     progress,
     rio_errors,
     s3_options,
-    store_options,
+    storage_settings,
     target_settings,
     warehouse_options,
 )
@@ -117,7 +117,6 @@ def pack(
     target: str | None,
     profile: str | None,
     profiles_dir: str | None,
-    s3_endpoint_url: str | None,
     endpoint: str | None,
     token: str | None,
     as_json: bool,
@@ -177,7 +176,7 @@ def pack(
             executor=executor,
             check_columns=config_path is not None,
             truncate_long_text=truncate_long_text,
-            **store_options(s3_endpoint_url),
+            **storage_settings().store_options(),
         )
     try:
         rows = _pack_sources(pipe, sources)

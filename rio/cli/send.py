@@ -13,7 +13,7 @@ from rio.cli._common import (
     progress,
     rio_errors,
     s3_options,
-    store_options,
+    storage_settings,
     target_settings,
     warehouse_options,
 )
@@ -180,7 +180,6 @@ def send(
     target: str | None,
     profile: str | None,
     profiles_dir: str | None,
-    s3_endpoint_url: str | None,
     max_errors: int,
     truncate_columns: bool,
     ledger_schema: str | None,
@@ -241,7 +240,7 @@ def send(
         outcomes, code = _run_here(
             job,
             settings,
-            store_options(s3_endpoint_url),
+            storage_settings().store_options(),
             max_errors=max_errors,
             truncate_columns=truncate_columns,
             ledger_schema=ledger_schema,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from rio.cli._common import rio_errors, s3_options, store_options, warehouse_options
+from rio.cli._common import rio_errors, s3_options, storage_settings, warehouse_options
 from rio.cli._target import resolve_target
 
 __all__ = ["serve"]
@@ -65,7 +65,6 @@ def serve(
     target: str | None,
     profile: str | None,
     profiles_dir: str | None,
-    s3_endpoint_url: str | None,
     state_path: Path,
     workers: int,
     grace: float,
@@ -133,7 +132,7 @@ def serve(
                 port=port,
                 workers=workers,
                 grace=grace,
-                store_options=store_options(s3_endpoint_url),
+                storage=storage_settings(),
             )
         )
     raise SystemExit(code)

@@ -31,7 +31,8 @@ from rio.errors import LoadRefused, RioError, SchemaMismatch
 from rio.loader.discover import FoundData, find_data
 from rio.loader.report import LoadReport, Status, TableOutcome
 from rio.loader.schema import plan_schema
-from rio.storage import ObjectStore, open_store
+from rio.storage import ObjectStore
+from rio.storage_settings import StorageSettings
 
 __all__ = ["LEDGER_TABLE", "LoadOptions", "load_found", "load_table", "run_job"]
 
@@ -384,12 +385,18 @@ def run_job(
     *,
     store: ObjectStore | None = None,
     options: LoadOptions | None = None,
+    storage: StorageSettings | None = None,
     **store_options: Any,
 ) -> LoadReport:
-    """Run every table of ``job`` into ``target`` (a warehouse URL, a profile target, or an adapter)."""
+    """Run every table of ``job`` into ``target`` (a warehouse URL, a profile target, or an adapter).
+
+    The data is read through ``store`` when given, else through a store of the job's base reached
+    with ``storage`` (and any :func:`rio.storage.open_store` keyword in ``store_options``).
+    """
     adapter = resolve_adapter(target)
     own_store = store is None
-    store = store if store is not None else open_store(job.base, **store_options)
+    if store is None:
+        store = (storage or StorageSettings()).open(job.base, **store_options)
     try:
         outcomes: Sequence[TableOutcome] = [
             load_table(adapter, store, job, table, options or LoadOptions()) for table in job.tables

@@ -26,6 +26,7 @@ from rio.server import ServerError
 from rio.server.app import create_app
 from rio.server.state import StateStore
 from rio.server.workers import WorkerPool, load_runner
+from rio.storage_settings import StorageSettings
 
 __all__ = ["ServeSettings", "serve"]
 
@@ -43,7 +44,7 @@ class ServeSettings:
     port: int = 8080
     workers: int = 2
     grace: float = 30.0
-    store_options: Mapping[str, Any] = field(default_factory=dict)
+    storage: StorageSettings = field(default_factory=StorageSettings)
 
 
 class _Server(uvicorn.Server):
@@ -100,7 +101,7 @@ def serve(settings: ServeSettings, *, announce: Callable[[str], None] = _print_a
     """Serve until SIGTERM or SIGINT; return the exit code (0 after a graceful stop)."""
     state = StateStore(settings.state_path)
     try:
-        pool = WorkerPool(state, load_runner(settings.target, settings.store_options), settings.workers)
+        pool = WorkerPool(state, load_runner(settings.target, settings.storage), settings.workers)
         app = create_app(state, pool, settings.token)
         config = uvicorn.Config(
             app,

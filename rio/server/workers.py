@@ -24,6 +24,7 @@ from rio.loader import LoadReport, Status, TableOutcome, run_job
 from rio.loader.report import EXIT_FAILED
 from rio.server import StateError
 from rio.server.state import JobRecord, StateStore
+from rio.storage_settings import StorageSettings
 
 __all__ = ["WorkerPool", "load_runner"]
 
@@ -33,13 +34,12 @@ TableKey = tuple[str, str]
 Runner = Callable[[Job], LoadReport]
 
 
-def load_runner(target: Mapping[str, Any], store_options: Mapping[str, Any]) -> Runner:
-    """Run a job into the warehouse ``target`` (its settings), reading data with ``store_options``."""
+def load_runner(target: Mapping[str, Any], storage: StorageSettings) -> Runner:
+    """Run a job into the warehouse ``target`` (its settings), reaching its data with ``storage``."""
     settings = dict(target)
-    options = dict(store_options)
 
     def run(job: Job) -> LoadReport:
-        return run_job(job, settings, **options)
+        return run_job(job, settings, storage=storage)
 
     return run
 
