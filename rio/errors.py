@@ -10,6 +10,7 @@
     │   ├── InvalidSortOrds          sort ordinals are not exactly 1..n
     │   ├── UnsupportedType          a column type rio does not know
     │   ├── InvalidIdentifier        a schema, table or column name Redshift would reject
+    │   │   └── ReservedName         a system schema, or the load ledger's table, as a destination
     │   ├── DuplicateColumn          two columns with one name
     │   ├── InvalidDefault           a default value that is not a literal of its column's type
     │   ├── TooManyColumns           more columns than a Redshift table may have
@@ -26,7 +27,8 @@
     │   └── InvalidColumnValue       a value that does not fit its column: type, range, length, NOT NULL
     ├── PackerClosed                 pack() after close()
     ├── StorageError: an object store operation that failed, naming the URL and what to do
-    │   └── ObjectNotFound           the object does not exist
+    │   ├── ObjectNotFound           the object does not exist
+    │   └── AccessRefused            a read outside the bases rio serve was told to allow
     ├── PipeError: a RedshiftIO call that is not allowed now, or whose work failed
     │   ├── IncompleteArgs           the pipe lacks a destination, a bucket or base, or credentials
     │   ├── PipeIsClosed             any call but close() after close()
@@ -59,7 +61,10 @@ ported from it reads the same; every message then says what exactly is wrong and
 
 from __future__ import annotations
 
+from rio.redaction import mask_text
+
 __all__ = [
+    "AccessRefused",
     "ConfigError",
     "ConfigFileError",
     "ContractError",
@@ -94,6 +99,7 @@ __all__ = [
     "PipeError",
     "PipeIsClosed",
     "PipeIsSealed",
+    "ReservedName",
     "RioError",
     "RowError",
     "SchemaMismatch",
@@ -114,7 +120,14 @@ __all__ = [
 
 
 class RioError(Exception):
-    """The root of every error rio raises on purpose."""
+    """The root of every error rio raises on purpose.
+
+    Its message goes through :func:`rio.redaction.mask_text` when it is made, so no error rio raises
+    carries a credential, whatever a driver's message it repeats.
+    """
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(mask_text(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 # --- destination configs -------------------------------------------------------------------------
@@ -146,6 +159,10 @@ class UnsupportedType(ConfigError):
 
 class InvalidIdentifier(ConfigError):
     """A schema, table or column name that Redshift would reject or silently change."""
+
+
+class ReservedName(InvalidIdentifier):
+    """A destination rio never loads into: a system schema, or a table named like the load ledger."""
 
 
 class DuplicateColumn(ConfigError):
@@ -246,6 +263,10 @@ class StorageError(RioError):
 
 class ObjectNotFound(StorageError):
     """The object does not exist."""
+
+
+class AccessRefused(StorageError):
+    """A read refused before it happened: the object lies outside every base the operator allowed."""
 
 
 # --- the pipe --------------------------------------------------------------------------------------
