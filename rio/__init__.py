@@ -12,6 +12,7 @@ from rio._core import KeyStats, Packer, PackStats, Part, __version__
 from rio.config import Column, ColumnType, DataFacts, DestinationConfig
 from rio.errors import RioError
 from rio.pipe import RedshiftIO
+from rio.storage_settings import StorageSettings
 
 if TYPE_CHECKING:
     from rio.tables import DuckDBDatabase, PostgresDatabase, RedshiftDatabase, RedshiftTable
@@ -32,6 +33,7 @@ __all__ = [
     "RedshiftIO",
     "RedshiftTable",
     "RioError",
+    "StorageSettings",
     "__version__",
     "contract",
     "errors",

@@ -14,9 +14,9 @@ none of the Go bugs:
 - Every generation (the rows between two sends) has its own run id, so part keys never collide
   across processes, and one data date ``D`` names its manifest, its config and its job. Manifests
   and configs are created only if absent; a taken ``D`` moves on by one second.
-- A failed send keeps the pipe sealed with its manifest: sending again reuses the manifest and the
-  job id, so a retry never loads twice. Rows packed after an ``unseal`` go to a new generation; the
-  earlier one is sent first.
+- A failed send keeps the pipe sealed: sending again stores the parts it could not, and reuses
+  the manifest and the job id once written, so a retry never loads twice. Rows packed after an
+  ``unseal`` go to a new generation; the earlier one is sent first.
 - The destination config is validated when the pipe is made (if it can send), so a bad config
   fails before any part is stored.
 """
@@ -24,7 +24,6 @@ none of the Go bugs:
 from __future__ import annotations
 
 import enum
-import logging
 import os
 import threading
 import time
@@ -35,7 +34,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from rio import contract
+from rio import contract, redaction
 from rio._core import DEFAULT_BUFFER_SIZE, DEFAULT_COMPRESSION_LEVEL, Packer, Part
 from rio.config import ColumnType, DataFacts, DestinationConfig
 from rio.contract import Granularity, Job, LoadMode, Manifest, ManifestEntry
@@ -53,12 +52,21 @@ from rio.errors import (
     StorageError,
     UploadFailed,
 )
-from rio.executors import EmbeddedExecutor, Executor, HttpExecutor, JobReceipt
-from rio.storage import ObjectStore, StoredObject, open_store
+from rio.executors import (
+    DEFAULT_JOB_ATTEMPTS,
+    DEFAULT_JOB_TIMEOUT,
+    SERVE_TOKEN_ENVIRONMENT,
+    EmbeddedExecutor,
+    Executor,
+    HttpExecutor,
+    JobReceipt,
+)
+from rio.storage import ObjectStore, S3Store, StoredObject
+from rio.storage_settings import StorageSettings
 
 __all__ = ["PipeState", "RedshiftIO", "UploadedManifest"]
 
-log = logging.getLogger("rio.pipe")
+log = redaction.logger("rio.pipe")
 
 Row = dict[str, Any] | bytes | str
 
@@ -75,6 +83,11 @@ _DATE_ATTEMPTS = 120
 #: How often a part is tried in the background before its error is reported; each try is itself
 #: retried by botocore, and seal/send try once more.
 _UPLOAD_TRIES = 2
+
+
+def _reached_with(store: ObjectStore) -> StorageSettings:
+    """How ``store`` is reached (nothing to say for a local directory)."""
+    return store.storage if isinstance(store, S3Store) else StorageSettings()
 
 
 class PipeState(enum.Enum):
@@ -152,15 +165,28 @@ class RedshiftIO:
 
     ``destination_config`` names the table and its columns. ``s3_bucket`` (the Go option) or
     ``base`` (``s3://bucket/prefix`` or a local directory) says where parts, manifests and configs
-    go. Credentials come from boto3's chain unless ``aws_key``/``aws_password``/``aws_token`` are
-    given. The job goes to ``job_endpoint`` (posted as JSON), or is run here into ``target`` (a
+    go. The job goes to ``job_endpoint`` (posted as JSON), or is run here into ``target`` (a
     warehouse URL such as ``duckdb:///path.duckdb`` or ``postgresql://…``).
+
+    How to reach S3 is one :class:`~rio.storage_settings.StorageSettings`: ``storage=``, or the
+    loose ``endpoint_url``, ``region`` and ``aws_key``/``aws_password``/``aws_token`` (boto3's
+    chain when unset), the rest from ``RIO_S3_ENDPOINT_URL``, ``RIO_S3_REGION`` and
+    ``RIO_S3_ADDRESSING_STYLE``. The pipe stores its parts with it, and the loader of an embedded
+    executor reads with it (see :attr:`storage`), so the data is looked for where it was written.
+
+    A job endpoint is ``rio serve``'s address, with or without ``/jobs``
+    (:func:`rio.executors.jobs_url`); ``job_token`` is its bearer token (default:
+    ``$RIO_SERVE_TOKEN``); each attempt waits ``job_timeout`` seconds for an answer, and
+    ``job_attempts`` attempts are made (see :class:`~rio.executors.HttpExecutor`).
 
     Parts are compressed by ``compression_threads`` threads (default: one core fewer than the
     machine has, at least one) and stored by ``upload_concurrency`` uploads at a time.
 
     As a context manager it sends and closes on success, and closes without sending on an error.
     """
+
+    #: How the pipe's store is reached; the embedded loader reads with the same settings.
+    storage: StorageSettings
 
     def __init__(
         self,
@@ -177,8 +203,11 @@ class RedshiftIO:
         *,
         target: Any = None,
         job_token: str | None = None,
+        job_timeout: float | None = None,
+        job_attempts: int | None = None,
         executor: Executor | None = None,
         store: ObjectStore | None = None,
+        storage: StorageSettings | None = None,
         endpoint_url: str | None = None,
         region: str | None = None,
         compression_level: int = DEFAULT_COMPRESSION_LEVEL,
@@ -191,25 +220,46 @@ class RedshiftIO:
             raise IncompleteArgs(_INCOMPLETE)
         if not destination_config.schema or not destination_config.table:
             raise IncompleteTableName("Destination config input must include a schema and table name.")
+        if (job_timeout is not None or job_attempts is not None) and (
+            executor is not None or not job_endpoint
+        ):
+            raise PipeError(
+                "job_timeout= and job_attempts= are for job_endpoint=; give them with a job endpoint, or "
+                "set them on the executor you pass"
+            )
         if executor is None and job_endpoint is not None:
-            executor = HttpExecutor(job_endpoint, token=job_token)
-        elif executor is None and target is not None:
-            executor = EmbeddedExecutor(target)
-        if executor is not None:
+            executor = HttpExecutor(
+                job_endpoint,
+                token=job_token if job_token is not None else os.environ.get(SERVE_TOKEN_ENVIRONMENT) or None,
+                timeout=DEFAULT_JOB_TIMEOUT if job_timeout is None else job_timeout,
+                attempts=DEFAULT_JOB_ATTEMPTS if job_attempts is None else job_attempts,
+            )
+        if executor is not None or target is not None:
             # Sending will need a valid config: refuse a bad one before any part is stored.
             destination_config.validate()
         else:
             # The names still make the part keys.
             contract.part_key(destination_config.schema, destination_config.table, contract.new_run_id(), 0)
+        # What the caller said wins; then how the store is reached (RIO_S3_* included, when the
+        # store was opened here).
+        given = StorageSettings.resolve(
+            storage,
+            env={},
+            endpoint_url=endpoint_url,
+            region=region,
+            aws_access_key_id=aws_key,
+            aws_secret_access_key=aws_password,
+            aws_session_token=aws_token,
+        )
         if store is None:
-            store = open_store(
-                base if base is not None else f"s3://{s3_bucket}",
-                aws_access_key_id=aws_key,
-                aws_secret_access_key=aws_password,
-                aws_session_token=aws_token,
-                endpoint_url=endpoint_url,
-                region=region,
-            )
+            store = given.open(base if base is not None else f"s3://{s3_bucket}")
+        self.storage = given.with_defaults(_reached_with(store))
+        if executor is None and target is not None:
+            executor = EmbeddedExecutor(target, storage=self.storage)
+        elif isinstance(executor, EmbeddedExecutor):
+            # The job names the base, not how to reach it: a loader that was told nothing about
+            # storage reads with the pipe's settings, which found the base when the parts went in.
+            executor = executor.with_storage(self.storage)
         self.destination = destination_config
         self.store = store
         self.truncate = truncate
@@ -448,16 +498,21 @@ class RedshiftIO:
             if self._state is PipeState.OPEN:
                 self._seal_generation()
 
-    def _seal_generation(self) -> None:
+    def _seal_generation(self, *, reopen_on_failure: bool = True) -> None:
+        """Close the generation's packers and store every part; on failure, reopen unless told not to.
+
+        A failed seal() reopens (packing goes on in a new segment); a failed send() stays sealed, as
+        it promises, and the next send() stores what is left. Either way nothing is lost.
+        """
         generation = self._generation
         self._move(PipeState.SEALED)
         try:
             self._drain(generation)
             self._store_failed_parts(generation)
         except BaseException:
-            # Not sealed after all: packing goes on in a new segment, and nothing is lost.
-            self._start_segment(generation)
-            self._move(PipeState.OPEN)
+            if reopen_on_failure:
+                self._start_segment(generation)
+                self._move(PipeState.OPEN)
             raise
 
     def unseal(self) -> None:
@@ -499,10 +554,12 @@ class RedshiftIO:
                 len(old.stored),
             )
 
-    def create_and_upload_custom_manifest(self, key: str) -> str:
+    def create_and_upload_custom_manifest(self, key: str, overwrite: bool = False) -> str:
         """Write a COPY manifest of the sealed generation's parts at ``key`` (relative to the base).
 
-        Returns its URL. The pipe must be sealed, and hold rows.
+        Returns its URL. The pipe must be sealed, and hold rows. A manifest is never overwritten:
+        it is created only if no object is at ``key`` (one atomic create-if-absent), and an object
+        there raises :class:`~rio.errors.PipeError`, unless ``overwrite=True`` replaces it.
         """
         with self._lock:
             if self._state is not PipeState.SEALED:
@@ -510,9 +567,15 @@ class RedshiftIO:
             if "://" in key:
                 raise InvalidKey(f"key {key!r} must be relative to the base {self.store.base}, not a URL")
             contract.check_key(key)
-            manifest = self._manifest(self._generation)
-            self.store.put(key, manifest.to_json(), content_type="application/json")
+            body = self._manifest(self._generation).to_json()
             url = self.store.url(key)
+            if overwrite:
+                self.store.put(key, body, content_type="application/json")
+            elif self.store.put_if_absent(key, body, content_type="application/json") is None:
+                raise PipeError(
+                    f"{self._table_name}: {url} already exists, and a manifest is never overwritten; "
+                    "choose another key, or pass overwrite=True to replace it"
+                )
             log.info("Writing manifest to %s", url)
             return url
 
@@ -552,8 +615,10 @@ class RedshiftIO:
         """Seal, write the manifest and the load config, and hand the job to the executor.
 
         Returns the executor's receipt, or None when there were no rows (nothing is sent). On
-        success the pipe starts a new generation; on failure it stays sealed, and sending again
-        reuses the data date, the manifest and the job id, so a retry never loads twice.
+        success the pipe starts a new generation. On failure — a part that cannot be stored, a
+        manifest that cannot be written, a job the executor refuses — it stays sealed: sending again
+        stores the parts still missing, and reuses the data date, the manifest and the job id once
+        they exist, so a retry never loads twice.
         """
         return self._send(date, mode, granularity, upsert_keys)
 
@@ -572,8 +637,11 @@ class RedshiftIO:
                 raise NoJobEndpoint(_NO_ENDPOINT)
             settings = self._job_settings(mode, granularity, upsert_keys)
             if self._state is PipeState.OPEN:
-                self._seal_generation()
+                self._seal_generation(reopen_on_failure=False)
             else:
+                # Sealed already, perhaps by a send that failed half-way: wait for any upload still
+                # running, then store what could not be stored.
+                self._drain(self._generation)
                 self._store_failed_parts(self._generation)
             generation = self._generation
             if generation.settings is None:
@@ -708,7 +776,8 @@ class RedshiftIO:
         )
 
     def close(self) -> None:
-        """Send what is packed, then close. If sending fails the pipe stays open: close again."""
+        """Send what is packed, then close. If sending fails the pipe is not closed (it stays sealed,
+        as after a failed :meth:`send`): close again, or :meth:`close_without_sending`."""
         with self._lock:
             if self._state is PipeState.CLOSED:
                 return

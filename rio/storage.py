@@ -36,7 +36,6 @@ from __future__ import annotations
 import errno
 import importlib
 import io
-import logging
 import os
 import re
 import secrets
@@ -46,10 +45,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, BinaryIO, Protocol, runtime_checkable
-from urllib.parse import urlsplit, urlunsplit
 
+from rio import redaction
 from rio.contract import Base, check_key
 from rio.errors import InvalidBase, InvalidKey, ObjectNotFound, StorageError
+from rio.storage_settings import StorageSettings
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -111,7 +111,7 @@ _PERMISSIONS = {
     "find the region of": "s3:GetBucketLocation (or pass region= to skip the lookup)",
 }
 
-_log = logging.getLogger("rio.storage")
+_log = redaction.logger("rio.storage")
 
 
 @dataclass(frozen=True)
@@ -243,19 +243,6 @@ def _valid_key(key: str) -> bool:
     return True
 
 
-def _without_userinfo(url: str | None) -> str | None:
-    """``url`` without ``user:password@``, which must never reach a message or a ``repr``."""
-    if url is None:
-        return None
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-
-
 def _import(name: str) -> Any:
     """A module of boto3 or botocore, typed ``Any`` (they ship no type hints).
 
@@ -353,6 +340,11 @@ class S3Store:
         self.base = parsed
         self._bucket = parsed.bucket
         self._endpoint_url = endpoint_url
+        self._addressing_style = addressing_style
+        self._explicit_credentials = aws_access_key_id is not None
+        # The URL the client in use talks to, botocore's choice included (AWS_ENDPOINT_URL, the
+        # region's own); error messages name it. Known once a client exists, before any request.
+        self._client_endpoint: str | None = None
         self._max_attempts = max_attempts
         where = str(parsed)
         if aws_access_key_id is None and aws_secret_access_key is None and aws_session_token is not None:
@@ -422,8 +414,8 @@ class S3Store:
         self._transfer_config = transfer.TransferConfig(
             multipart_threshold=multipart_threshold, multipart_chunksize=multipart_chunksize
         )
-        # The session holds the credentials; no attribute of the store does.
-        session = boto3_session.Session(
+        # The session holds the credentials; no other attribute of the store does.
+        self._session = session = boto3_session.Session(
             aws_access_key_id=aws_access_key_id,
             aws_secret_access_key=aws_secret_access_key,
             aws_session_token=aws_session_token,
@@ -439,6 +431,7 @@ class S3Store:
         self._client: Any = session.client(
             "s3", region_name=self._region, endpoint_url=endpoint_url, config=config
         )
+        self._client_endpoint = self._client.meta.endpoint_url
         _log.debug("opened %r", self)
 
     # -- read-only facts --
@@ -450,7 +443,34 @@ class S3Store:
 
     @property
     def endpoint_url(self) -> str | None:
+        """The endpoint given to the store (``None``: botocore's choice)."""
         return self._endpoint_url
+
+    @property
+    def addressing_style(self) -> str | None:
+        return self._addressing_style
+
+    @property
+    def storage(self) -> StorageSettings:
+        """The settings that reach this store again: its endpoint, region and addressing style, and
+        its credentials when they were given (else boto3's chain finds them again).
+
+        This is how a loader reads from the very S3 a pipe given only a store wrote to.
+        """
+        credentials: dict[str, str | None] = {}
+        if self._explicit_credentials:
+            frozen = self._session.get_credentials().get_frozen_credentials()
+            credentials = {
+                "aws_access_key_id": frozen.access_key,
+                "aws_secret_access_key": frozen.secret_key,
+                "aws_session_token": frozen.token,
+            }
+        return StorageSettings(
+            endpoint_url=self._endpoint_url,
+            region=self._region,
+            addressing_style=self._addressing_style,
+            **credentials,
+        )
 
     @property
     def client(self) -> Any:
@@ -460,7 +480,7 @@ class S3Store:
     def __repr__(self) -> str:
         return (
             f"S3Store(base={str(self.base)!r}, region={self._region!r}, "
-            f"endpoint_url={_without_userinfo(self._endpoint_url)!r})"
+            f"endpoint_url={redaction.masked(self._endpoint_url)!r})"
         )
 
     def __enter__(self) -> S3Store:
@@ -553,7 +573,8 @@ class S3Store:
         return StorageError(f"could not {action} {url}: S3 answered {said}", url=url)
 
     def _endpoint_label(self) -> str:
-        return _without_userinfo(self._endpoint_url) or f"of {self._region}"
+        # Only what exists at any moment of __init__: the region is not known during its own lookup.
+        return redaction.mask_url(self._endpoint_url or self._client_endpoint or "") or "(botocore's default)"
 
     # -- setup --
 
@@ -565,6 +586,7 @@ class S3Store:
             lookup = "us-east-1"
         where = f"s3://{self._bucket}"
         client = session.client("s3", region_name=lookup, endpoint_url=self._endpoint_url, config=config)
+        self._client_endpoint = client.meta.endpoint_url
         try:
             with self._translated("find the region of", where):
                 answer = client.get_bucket_location(Bucket=self._bucket)

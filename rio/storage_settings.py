@@ -6,10 +6,16 @@ credentials (boto3's default chain when unset). The pipe packs through it, and h
 object to the executor, the loader and the sources, so that parts written to one S3 are never
 looked for in another.
 
-Values left unset are read from the environment by :meth:`StorageSettings.from_environment`:
-``RIO_S3_ENDPOINT_URL``, ``RIO_S3_REGION`` and ``RIO_S3_ADDRESSING_STYLE``. botocore's own
-variables (``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``, ``AWS_PROFILE``, ``AWS_ACCESS_KEY_ID``…)
-keep working underneath, as boto3 reads them itself.
+Values left unset are read from the environment (:meth:`StorageSettings.from_environment`) when
+an S3 store is opened (:meth:`StorageSettings.open`): ``RIO_S3_ENDPOINT_URL``, ``RIO_S3_REGION``
+and ``RIO_S3_ADDRESSING_STYLE``. botocore's own variables (``AWS_ENDPOINT_URL_S3``,
+``AWS_ENDPOINT_URL``, ``AWS_PROFILE``, ``AWS_ACCESS_KEY_ID``…) keep working underneath, as boto3
+reads them itself.
+
+Where a caller gives both an object and loose values (``RedshiftIO(storage=…, endpoint_url=…)``,
+``rio.load(…, storage=…, store_options={…})``), :meth:`StorageSettings.resolve` folds them into one:
+the loose values fill the object's unset fields, and a field the two set differently is an error,
+so that no layer has to guess which one was meant.
 """
 
 from __future__ import annotations
@@ -19,13 +25,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from rio import redaction
 from rio.errors import StorageError
 
 if TYPE_CHECKING:
     from rio.contract import Base
     from rio.storage import ObjectStore
 
-__all__ = ["ADDRESSING_STYLES", "ENVIRONMENT", "StorageSettings"]
+__all__ = ["ADDRESSING_STYLES", "ENVIRONMENT", "SETTING_NAMES", "StorageSettings", "split_store_options"]
 
 #: The S3 addressing styles botocore knows.
 ADDRESSING_STYLES = ("auto", "path", "virtual")
@@ -36,6 +43,10 @@ ENVIRONMENT: Mapping[str, str] = {
     "region": "RIO_S3_REGION",
     "addressing_style": "RIO_S3_ADDRESSING_STYLE",
 }
+
+
+#: The fields that hold credentials: never shown, and registered with :mod:`rio.redaction`.
+_SECRET_FIELDS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,8 @@ class StorageSettings:
     aws_session_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        for name in _SECRET_FIELDS:
+            redaction.register(getattr(self, name))
         for item in fields(self):
             value = getattr(self, item.name)
             if value is not None and not isinstance(value, str):
@@ -61,7 +74,8 @@ class StorageSettings:
                 )
         if self.endpoint_url is not None and not self.endpoint_url.startswith(("http://", "https://")):
             raise StorageError(
-                f"the S3 endpoint URL must start with http:// or https://, not {self.endpoint_url[:60]!r} "
+                f"the S3 endpoint URL must start with http:// or https://, not "
+                f"{redaction.mask_url(self.endpoint_url[:60])!r} "
                 "(for example http://127.0.0.1:9000 for MinIO)"
             )
         if self.addressing_style is not None and self.addressing_style not in ADDRESSING_STYLES:
@@ -72,16 +86,57 @@ class StorageSettings:
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None, **given: str | None) -> StorageSettings:
-        """Settings from ``given`` (explicit values win), the rest from ``RIO_S3_*`` variables."""
+        """Settings from ``given`` (explicit values win), the rest from ``RIO_S3_*`` variables.
+
+        A malformed variable is a :class:`~rio.errors.StorageError` that names it.
+        """
         env = os.environ if env is None else env
-        values: dict[str, Any] = {}
-        for name, value in given.items():
-            if value is not None:
-                values[name] = value
+        _check_names(given, "StorageSettings.from_environment()")
+        values: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
         for name, variable in ENVIRONMENT.items():
-            if name not in values and env.get(variable):
-                values[name] = env[variable]
+            if name in values or not env.get(variable):
+                continue
+            try:
+                cls(**{name: env[variable]})
+            except StorageError as exc:
+                raise StorageError(f"${variable}: {exc}; fix or unset the variable") from exc
+            values[name] = env[variable]
         return cls(**values)
+
+    @classmethod
+    def resolve(
+        cls,
+        storage: StorageSettings | None = None,
+        *,
+        env: Mapping[str, str] | None = None,
+        **given: str | None,
+    ) -> StorageSettings:
+        """One object from ``storage`` and loose ``given`` values, the rest from ``RIO_S3_*`` variables.
+
+        A loose value fills a field ``storage`` leaves unset; one that differs from what ``storage``
+        says is a :class:`~rio.errors.StorageError` naming the field (never a credential's value).
+        ``env={}`` reads no environment. Unknown names are a :class:`TypeError`, as for any call.
+        """
+        _check_names(given, "StorageSettings.resolve()")
+        if storage is not None and not isinstance(storage, StorageSettings):
+            raise StorageError(
+                f"storage= must be a rio.StorageSettings, not {type(storage).__name__}; for loose values "
+                "use the keywords endpoint_url=, region=, …"
+            )
+        chosen = storage or cls()
+        for name, value in given.items():
+            held = getattr(chosen, name)
+            if value is None or held == value:
+                continue
+            if held is not None:
+                shown = "" if name in _SECRETS else f" ({value!r} as a keyword, {held!r} in storage)"
+                raise StorageError(
+                    f"two different values were given for {name}{shown}; give {name} in one place only, "
+                    "as a keyword or in the StorageSettings"
+                )
+            chosen = replace(chosen, **{name: value})
+        # The environment is read only for the fields still unset.
+        return cls.from_environment(env, **{item.name: getattr(chosen, item.name) for item in fields(chosen)})
 
     def with_defaults(self, other: StorageSettings) -> StorageSettings:
         """These settings, with every unset field taken from ``other``."""
@@ -99,16 +154,44 @@ class StorageSettings:
         }
 
     def open(self, base: str | os.PathLike[str] | Base, **options: Any) -> ObjectStore:
-        """The store for ``base``, reached with these settings (``options``: see ``open_store``)."""
+        """The store for ``base``, reached with these settings (``options``: see ``open_store``).
+
+        For an S3 base, fields left unset are read from ``RIO_S3_*`` here, so every layer that
+        opens a store through its settings gets them; a local directory needs no settings, and
+        reads none. ``options`` are the store's other keywords (timeouts, ``page_size``…); a
+        storage setting among them is folded in as :meth:`resolve` does, never dropped.
+        """
+        from rio.contract import Base
         from rio.storage import open_store
 
-        return open_store(base, **self.store_options(), **options)
+        loose, rest = split_store_options(options)
+        on_s3 = Base.parse(base).scheme == "s3"
+        chosen = StorageSettings.resolve(self, env=None if on_s3 else {}, **loose)
+        return open_store(base, **chosen.store_options(), **rest)
 
     def __repr__(self) -> str:
         shown = [
-            f"{item.name}={getattr(self, item.name)!r}"
+            f"{item.name}={redaction.masked(getattr(self, item.name))!r}"
             for item in fields(self)
             if item.repr and getattr(self, item.name) is not None
         ]
         shown += [f"{item.name}='***'" for item in fields(self) if not item.repr and getattr(self, item.name)]
         return f"StorageSettings({', '.join(shown)})"
+
+
+#: The names of the settings, which are also keyword arguments of :func:`rio.storage.open_store`.
+SETTING_NAMES: frozenset[str] = frozenset(item.name for item in fields(StorageSettings))
+_SECRETS = frozenset(item.name for item in fields(StorageSettings) if not item.repr)
+
+
+def split_store_options(options: Mapping[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``open_store`` keyword arguments in two: the storage settings, and the rest (timeouts, …)."""
+    settings = {name: value for name, value in (options or {}).items() if name in SETTING_NAMES}
+    rest = {name: value for name, value in (options or {}).items() if name not in SETTING_NAMES}
+    return settings, rest
+
+
+def _check_names(given: Mapping[str, Any], where: str) -> None:
+    unknown = sorted(set(given) - SETTING_NAMES)
+    if unknown:
+        raise TypeError(f"{where} got an unexpected keyword argument {unknown[0]!r}")

@@ -20,11 +20,13 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from rio import redaction
 from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter
 from rio.config import Column
 from rio.errors import IncompleteArgs
 from rio.profiles import load_profile, target_from_url
+from rio.storage_settings import StorageSettings
 from rio.transfer import TransferResult, load, split_target
 from rio.unload import UnloadResult, unload
 
@@ -50,8 +52,7 @@ class Database:
         self.credentials = dict(credentials)
 
     def __repr__(self) -> str:
-        shown = {k: ("***" if "password" in k or "secret" in k else v) for k, v in self.credentials.items()}
-        return f"{type(self).__name__}({shown})"
+        return f"{type(self).__name__}({redaction.mask_mapping(self.credentials)})"
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -84,11 +85,20 @@ class Database:
         return resolve_adapter(self.settings())
 
     def unload(
-        self, query_or_table: str, base: str, *, name: str | None = None, **store_options: Any
+        self,
+        query_or_table: str,
+        base: str,
+        *,
+        name: str | None = None,
+        storage: StorageSettings | None = None,
+        **store_options: Any,
     ) -> UnloadResult:
         """A table's (``schema.table``) or a query's rows to gzip'd NDJSON parts and a manifest in
-        ``base``: Redshift's own UNLOAD on Redshift, rio's encoder elsewhere."""
-        return unload(query_or_table, self.adapter(), base, name=name, store_options=store_options)
+        ``base``: Redshift's own UNLOAD on Redshift, rio's encoder elsewhere. ``base`` is reached
+        with ``storage`` (and ``open_store`` keywords such as ``endpoint_url=``)."""
+        return unload(
+            query_or_table, self.adapter(), base, name=name, store_options=store_options, storage=storage
+        )
 
 
 class RedshiftDatabase(Database):
@@ -132,6 +142,10 @@ class RedshiftTable:
     ``target_table`` is ``"schema.table"``. Each ``load_from_*`` method returns the
     :class:`~rio.transfer.TransferResult` and raises the load's error if it failed; nothing of a
     failed load is committed.
+
+    ``storage`` says how to reach S3 (the source's objects and the staging store); a load's own
+    ``storage=`` fills in over it, field by field, and storage keywords such as ``endpoint_url=``
+    are folded in the same way (see :func:`rio.load`).
     """
 
     def __init__(
@@ -145,6 +159,7 @@ class RedshiftTable:
         data_timestamp_column: str | None = None,
         table_columns: Sequence[Column] | None = None,
         create: bool = True,
+        storage: StorageSettings | None = None,
     ) -> None:
         if "." not in target_table:
             raise IncompleteArgs(f"target_table {target_table!r} must name its schema: 'schema.table'")
@@ -156,6 +171,7 @@ class RedshiftTable:
         self.data_timestamp_column = data_timestamp_column
         self.table_columns = list(table_columns) if table_columns is not None else None
         self.create = create
+        self.storage = storage
 
     def __repr__(self) -> str:
         keys = f", upsert_uniqueness_key={self.upsert_uniqueness_key}" if self.upsert_uniqueness_key else ""
@@ -165,12 +181,18 @@ class RedshiftTable:
     def name(self) -> str:
         return f"{self.schema}.{self.table}"
 
-    def load(self, source: Any, **source_options: Any) -> TransferResult:
+    def load(
+        self, source: Any, *, storage: StorageSettings | None = None, **source_options: Any
+    ) -> TransferResult:
         """Load any source :func:`rio.sources.open_source` reads (a path, glob, URL, rows, DataFrame…).
 
-        ``endpoint_url`` reaches both the source's S3 reads and the staging store.
+        ``storage`` (over the table's own) and storage keywords such as ``endpoint_url`` reach both
+        the source's S3 reads and the staging store.
         """
-        store_options = {key: source_options.pop(key) for key in ("endpoint_url",) if key in source_options}
+        if storage is None:
+            storage = self.storage
+        elif self.storage is not None:
+            storage = StorageSettings.resolve(storage, env={}).with_defaults(self.storage)
         return load(
             source,
             self.database.adapter(),
@@ -181,15 +203,19 @@ class RedshiftTable:
             base=self.base,
             keep_staged=self.keep_staged,
             data_timestamp_column=self.data_timestamp_column,
-            store_options=store_options,
+            storage=storage,
             **source_options,
         )
 
     def load_from_rows(
-        self, rows: Iterable[Mapping[str, Any] | Sequence[Any]], columns: Sequence[str] | None = None
+        self,
+        rows: Iterable[Mapping[str, Any] | Sequence[Any]],
+        columns: Sequence[str] | None = None,
+        *,
+        storage: StorageSettings | None = None,
     ) -> TransferResult:
         """Dicts, or tuples with ``columns`` naming their fields (aws_etl_tools' ``from_in_memory``)."""
-        return self.load(rows, columns=columns, name="rows in memory")
+        return self.load(rows, columns=columns, name="rows in memory", storage=storage)
 
     def load_from_file(self, path: str | os.PathLike[str], **options: Any) -> TransferResult:
         """A local CSV, NDJSON or JSON-array file (plain or gzip), or a glob of them."""
@@ -203,15 +229,20 @@ class RedshiftTable:
         """The NDJSON parts an existing COPY manifest lists."""
         return self.load(url, **options)
 
-    def load_from_dataframe(self, frame: Any) -> TransferResult:
+    def load_from_dataframe(self, frame: Any, *, storage: StorageSettings | None = None) -> TransferResult:
         """A pandas DataFrame (needs pandas)."""
-        return self.load(frame, name="DataFrame")
+        return self.load(frame, name="DataFrame", storage=storage)
 
     def load_from_postgres_query(
-        self, database: Database | str, query: str, params: Any = None
+        self,
+        database: Database | str,
+        query: str,
+        params: Any = None,
+        *,
+        storage: StorageSettings | None = None,
     ) -> TransferResult:
         """The rows of a query run on PostgreSQL (a :class:`PostgresDatabase` or a URL)."""
         from rio.adapters.postgres import libpq_url
 
         url = database if isinstance(database, str) else libpq_url(database.settings())
-        return self.load(url, query=query, params=params)
+        return self.load(url, query=query, params=params, storage=storage)

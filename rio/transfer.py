@@ -12,13 +12,16 @@ itself — a temporary local directory. Redshift's COPY reads only S3, so it nee
 
 A missing table is created from the declared ``columns=``, or from types inferred over the whole
 input (and the result says so), with VARCHAR widths from the measured byte lengths.
+
+How to reach S3 is one :class:`~rio.storage_settings.StorageSettings` (``storage=``; the loose
+``store_options=`` and ``endpoint_url=``-style keywords are folded into it where :func:`load` is
+called, the rest from ``RIO_S3_*``): the source's S3 reads and the staging store both use it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import logging
 import os
 import re
 import secrets
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rio import config as rio_config
+from rio import redaction
 from rio._identifiers import identifier_problem
 from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter, DataFile, TableColumn, varchar_width
@@ -39,6 +43,7 @@ from rio.loader.discover import FoundData
 from rio.loader.report import Status, TableOutcome
 from rio.loader.runner import LoadOptions, load_found
 from rio.profiles import safe_url, target_from_url
+from rio.storage_settings import SETTING_NAMES, StorageSettings, split_store_options
 
 __all__ = [
     "ROW_NUMBER_KEY",
@@ -50,7 +55,7 @@ __all__ = [
     "staging_base",
 ]
 
-log = logging.getLogger("rio.transfer")
+log = redaction.logger("rio.transfer")
 
 #: Environment variables naming the staging base, in the order they are read.
 STAGING_ENVIRONMENT = ("RIO_S3_BASE_PATH", "AWS_ETL_TOOLS_S3_BASE_PATH")
@@ -79,9 +84,14 @@ class TransferResult:
     outcome: TableOutcome
     source: str
     rows: int
-    #: The columns the table was created with when rio inferred them from the data, else None.
-    inferred: list[Column] | None = None
+    #: The columns the table was created with when rio inferred them from the data; empty when the
+    #: table existed (a load fills its own columns) or was created from declared columns.
+    inferred: list[Column] = field(default_factory=list)
     staged: list[str] = field(default_factory=list)  # URLs of staged objects that were kept
+
+    def __post_init__(self) -> None:
+        # The source is shown in messages and reprs: a PostgreSQL URL's password never is.
+        self.source = redaction.mask_text(self.source)
 
     @property
     def status(self) -> Status:
@@ -244,14 +254,15 @@ def load_rows(
     data_timestamp_column: str | None = None,
     store_options: Mapping[str, Any] | None = None,
     on_row: Callable[[int], None] | None = None,
+    storage: StorageSettings | None = None,
 ) -> TransferResult:
     """Stage ``rows`` and load them into ``schema.table`` through ``adapter``; see the module docstring.
 
     A table that must be created from inferred types has every row watched by a
-    :class:`rio.sources.infer.ColumnTracker`; ``on_row`` is called with the running row count.
+    :class:`rio.sources.infer.ColumnTracker`; ``on_row`` is called with the running row count. The
+    staging store is reached with ``storage`` and ``store_options`` (see :func:`load`).
     """
     from rio.pipe import RedshiftIO
-    from rio.storage import open_store
 
     load_mode = LoadMode(mode) if mode is not None else (LoadMode.UPSERT if upsert_keys else LoadMode.APPEND)
     if load_mode is LoadMode.UPSERT and not upsert_keys:
@@ -273,7 +284,8 @@ def load_rows(
 
     tracker = ColumnTracker()
     where, temporary = staging_base(base, adapter.type)
-    store = open_store(where, **dict(store_options or {}))
+    settings, options = _storage_of(storage, store_options)
+    store = settings.open(where, **options)
     try:
         pipe = RedshiftIO(
             DestinationConfig(schema, table, checks or []),
@@ -297,7 +309,7 @@ def load_rows(
         staged_keys = [
             store.base.key_of(url) or "" for url in (*(e.url for e in manifest.entries), manifest_url)
         ]
-        inferred: list[Column] | None = None
+        inferred: list[Column] = []
         widths: dict[str, int] = {}
         if infer:
             inferred = _lower_case_names(
@@ -314,7 +326,7 @@ def load_rows(
                 described,
             )
         # For a table that exists, no config columns: the load fills the table's own columns.
-        creating = [] if existing is not None else list(declared or inferred or [])
+        creating = [] if existing is not None else list(declared or inferred)
         table_config = DestinationConfig(schema, table, creating, data_timestamp_column=data_timestamp_column)
         found = FoundData(
             schema=schema,
@@ -370,6 +382,7 @@ def load(
     data_timestamp_column: str | None = None,
     store_options: Mapping[str, Any] | None = None,
     on_progress: Callable[[int, int, int | None], None] | None = None,
+    storage: StorageSettings | None = None,
     **source_options: Any,
 ) -> TransferResult:
     """Load ``source`` into the table ``target`` names; raise if the load fails.
@@ -382,6 +395,10 @@ def load(
     or settings with ``table=``. ``table_columns`` declares the columns of a table to create;
     without them a missing table is created from types inferred over the input. ``on_progress`` is
     called now and then with the rows read, the bytes read and the input's size (None if unknown).
+
+    ``storage`` says how to reach S3, for the source's objects and the staging store alike;
+    ``store_options`` (and storage keywords such as ``endpoint_url=`` among the other keyword
+    arguments) are folded into it here, and the other ``open_store`` keywords (timeouts…) go to both.
     """
     from rio.sources import open_source
 
@@ -393,7 +410,9 @@ def load(
     else:
         settings, schema, table_name = split_target(target, table)
         adapter = resolve_adapter(settings)
-    opened = open_source(source, **source_options, **dict(store_options or {}))
+    loose = {name: source_options.pop(name) for name in SETTING_NAMES & set(source_options)}
+    reach, options = _storage_of(StorageSettings.resolve(storage, env={}, **loose), store_options)
+    opened = open_source(source, storage=reach, **source_options, **options)
     on_row = None
     if on_progress is not None:
 
@@ -414,7 +433,17 @@ def load(
             base=base,
             keep_staged=keep_staged,
             data_timestamp_column=data_timestamp_column,
-            store_options=store_options,
+            store_options={name: value for name, value in options.items() if name != "store"},
             on_row=on_row,
+            storage=reach,
         )
     return result.raise_for_failure()
+
+
+def _storage_of(
+    storage: StorageSettings | None, store_options: Mapping[str, Any] | None
+) -> tuple[StorageSettings, dict[str, Any]]:
+    """One :class:`StorageSettings` from ``storage`` and the loose settings among ``store_options``,
+    and the other ``open_store`` keywords. ``RIO_S3_*`` fill the rest as each S3 store opens."""
+    loose, rest = split_store_options(store_options)
+    return StorageSettings.resolve(storage, env={}, **loose), rest

@@ -20,6 +20,7 @@ from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter, Session
 from rio.contract import Manifest, ManifestEntry
 from rio.errors import PipeError, RowError, StorageError, WarehouseError
+from rio.storage_settings import StorageSettings, split_store_options
 
 __all__ = ["UnloadResult", "unload"]
 
@@ -66,15 +67,21 @@ def unload(
     *,
     name: str | None = None,
     store_options: Mapping[str, Any] | None = None,
+    storage: StorageSettings | None = None,
 ) -> UnloadResult:
-    """Unload a table (``schema.table``) or a query's rows to ``base`` (``s3://…`` or a directory)."""
+    """Unload a table (``schema.table``) or a query's rows to ``base`` (``s3://…`` or a directory).
+
+    ``base`` is reached with ``storage``; storage settings among ``store_options`` (such as
+    ``endpoint_url``) are folded into it, the rest from ``RIO_S3_*``, and the other ``open_store``
+    keywords (timeouts…) go to the store.
+    """
     from rio._core import Packer
-    from rio.storage import open_store
     from rio.transfer import pack_rows
 
     adapter = resolve_adapter(target)
     folder = name or f"unload_{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
-    store = open_store(base, **dict(store_options or {}))
+    loose, options = split_store_options(store_options)
+    store = StorageSettings.resolve(storage, env={}, **loose).open(base, **options)
     manifest_key = f"{folder}/manifest"
     try:
         if store.exists(manifest_key):

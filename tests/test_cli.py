@@ -605,8 +605,8 @@ def test_history_without_a_ledger_or_a_schema_is_an_error(warehouse: tuple[str, 
 # --- as a scheduler runs it -------------------------------------------------------------------------
 
 
-def run_rio(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in _WAREHOUSE_ENV}
+def run_rio(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**{k: v for k, v in os.environ.items() if k not in _WAREHOUSE_ENV}, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "rio.cli", *args],
         cwd=cwd,
@@ -646,3 +646,132 @@ def test_the_demo_packs_sends_and_queries(tmp_path: Path) -> None:
     assert "demo.events: loaded 20,000 rows" in done.stdout
     assert "page_view" in done.stdout
     assert duckdb_rows(tmp_path / "rio-demo.duckdb", "SELECT count(*) FROM demo.events") == [(20000,)]
+
+
+# --- how to reach S3: the --s3-* flags and RIO_S3_* reach every layer ---------------------------------------
+
+
+def pack_and_send_to_s3(tmp_path: Path, config_file: Path, bucket: str, target: str) -> list[str]:
+    """``rio pack … --send`` of 500 rows into ``s3://bucket/events``, loaded into ``target``."""
+    data = tmp_path / "events.ndjson"
+    data.write_bytes(ndjson([event(i) for i in range(500)]))
+    return [
+        "pack", "--schema", SCHEMA, "--table", TABLE, "--base", f"s3://{bucket}/events",
+        "--config", str(config_file), "--buffer-size", "4096", str(data), "--send", "--target", target,
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("given_by", ["flag", "environment"])
+def test_pack_send_loads_through_the_s3_endpoint_it_wrote_to(
+    given_by: str,
+    tmp_path: Path,
+    config_file: Path,
+    warehouse: tuple[str, Path],
+    s3_server: Any,
+    s3_bucket: str,
+) -> None:
+    url, path = warehouse
+    args = pack_and_send_to_s3(tmp_path, config_file, s3_bucket, url)
+    if given_by == "flag":
+        result = rio(*args, "--s3-endpoint-url", s3_server.endpoint_url)
+    else:
+        result = rio(*args, env={"RIO_S3_ENDPOINT_URL": s3_server.endpoint_url})
+    assert result.exit_code == 0, result.output
+    assert f"{SCHEMA}.{TABLE}: loaded 500 rows" in result.output
+    assert duckdb_rows(path, f"SELECT count(*), count(DISTINCT id) FROM {SCHEMA}.{TABLE}") == [(500, 500)]
+
+
+@pytest.mark.parametrize("given_by", ["flag", "environment"])
+def test_pack_send_through_an_s3_endpoint_as_a_real_process(
+    given_by: str,
+    tmp_path: Path,
+    config_file: Path,
+    warehouse: tuple[str, Path],
+    s3_server: Any,
+    s3_bucket: str,
+) -> None:
+    url, path = warehouse
+    args = pack_and_send_to_s3(tmp_path, config_file, s3_bucket, url)
+    if given_by == "flag":
+        done = run_rio(*args, "--s3-endpoint-url", s3_server.endpoint_url, cwd=tmp_path)
+    else:
+        done = run_rio(*args, cwd=tmp_path, env={"RIO_S3_ENDPOINT_URL": s3_server.endpoint_url})
+    assert done.returncode == 0, done.stderr
+    assert f"{SCHEMA}.{TABLE}: loaded 500 rows" in done.stdout
+    assert duckdb_rows(path, f"SELECT count(*) FROM {SCHEMA}.{TABLE}") == [(500,)]
+
+
+@pytest.mark.parametrize("given_by", ["flag", "environment"])
+def test_send_reads_through_the_s3_endpoint_of_its_flag_or_the_environment(
+    given_by: str, tmp_path: Path, warehouse: tuple[str, Path], s3: Any, s3_server: Any, s3_bucket: str
+) -> None:
+    local = tmp_path / "go"
+    local.mkdir()
+    publish_go_style(local, [event(i) for i in range(8)], D2)
+    for item in local.iterdir():
+        s3.put_object(Bucket=s3_bucket, Key=item.name, Body=item.read_bytes())
+    url, path = warehouse
+    args = ["send", "--bucket", s3_bucket, "--schema", SCHEMA, "--tables", TABLE, "--target", url]
+    if given_by == "flag":
+        result = rio(*args, "--s3-endpoint-url", s3_server.endpoint_url)
+    else:
+        result = rio(*args, env={"RIO_S3_ENDPOINT_URL": s3_server.endpoint_url})
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{SCHEMA}.{TABLE}: loaded 8 rows for 2026-11-21T10:00:00Z\n"
+    assert duckdb_rows(path, f"SELECT count(*) FROM {SCHEMA}.{TABLE}") == [(8,)]
+
+
+@pytest.mark.parametrize("given_by", ["flag", "environment"])
+def test_load_reads_an_s3_glob_through_the_s3_endpoint(
+    given_by: str, tmp_path: Path, s3: Any, s3_server: Any, s3_bucket: str
+) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="exports/users_1.csv", Body=b"id,name\n1,Ann\n2,Bo\n")
+    s3.put_object(Bucket=s3_bucket, Key="exports/users_2.csv", Body=b"id,name\n3,Cy\n")
+    target = f"duckdb:///{tmp_path / 'w.duckdb'}::crm.users"
+    args = ["load", f"s3://{s3_bucket}/exports/users_*.csv", target]
+    if given_by == "flag":
+        result = rio(*args, "--s3-endpoint-url", s3_server.endpoint_url)
+    else:
+        result = rio(*args, env={"RIO_S3_ENDPOINT_URL": s3_server.endpoint_url})
+    assert result.exit_code == 0, result.output
+    assert "crm.users: loaded 3 rows" in result.output
+    assert duckdb_rows(tmp_path / "w.duckdb", "SELECT id, name FROM crm.users ORDER BY id") == [
+        (1, "Ann"),
+        (2, "Bo"),
+        (3, "Cy"),
+    ]
+
+
+def test_load_stages_in_s3_through_the_same_endpoint(
+    tmp_path: Path, s3: Any, s3_server: Any, s3_bucket: str
+) -> None:
+    (tmp_path / "users.csv").write_text("id,name\n1,Ann\n")
+    target = f"duckdb:///{tmp_path / 'w.duckdb'}::crm.users"
+    result = rio(
+        "load", str(tmp_path / "users.csv"), target, "--base", f"s3://{s3_bucket}/staging", "--keep-staged",
+        "--s3-endpoint-url", s3_server.endpoint_url,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    kept = s3.list_objects_v2(Bucket=s3_bucket, Prefix="staging/")["Contents"]
+    assert any(item["Key"].endswith(".manifest") for item in kept)
+
+
+def test_an_unreachable_s3_endpoint_ends_send_with_one_line_and_no_traceback(
+    tmp_path: Path, warehouse: tuple[str, Path]
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        unreachable = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    url, _ = warehouse
+    done = run_rio(
+        "send", "--bucket", "metrics-bucket", "--schema", SCHEMA, "--tables", TABLE, "--target", url,
+        cwd=tmp_path, env={"AWS_ENDPOINT_URL": unreachable},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(
+        "Error: could not find the region of s3://metrics-bucket: "
+        f"the S3 endpoint {unreachable} could not be reached"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import re
@@ -29,11 +30,13 @@ from rio.errors import (
     PipeIsClosed,
     PipeIsSealed,
     SendingInProgress,
+    StorageError,
     UploadFailed,
 )
 from rio.executors import HttpExecutor, JobReceipt
 from rio.pipe import PipeState, RedshiftIO
-from rio.storage import LocalStore, ObjectStore, open_store
+from rio.storage import LocalStore, ObjectStore, S3Store, open_store
+from rio.storage_settings import StorageSettings
 from support.job_endpoint import JobEndpoint
 from support.s3 import S3Server
 
@@ -573,3 +576,265 @@ def test_send_loads_a_real_table_with_the_embedded_loader(
             ).fetchone()
             loads = conn.execute("SELECT count(*) FROM analytics.rio_loads").fetchone()[0]
     assert (count, distinct, loads) == (1500, 1500, 2)
+
+
+# --- how to reach S3: one StorageSettings from the pipe to its loader -----------------------------------
+
+
+def warehouse_url(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if kind == "postgres":
+        url: str = request.getfixturevalue("pg_url")
+        return url
+    return f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+
+
+def table_counts(url: str) -> tuple[int, int, int]:
+    """Rows, distinct ids and ledger rows of analytics.events."""
+    sql = (
+        "SELECT (SELECT count(*) FROM analytics.events), (SELECT count(DISTINCT id) FROM analytics.events), "
+        "(SELECT count(*) FROM analytics.rio_loads)"
+    )
+    if url.startswith("duckdb:///"):
+        import duckdb
+
+        with duckdb.connect(url[len("duckdb:///") :], read_only=True) as db:
+            found = db.execute(sql).fetchone()
+    else:
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            found = conn.execute(sql).fetchone()
+    assert found is not None
+    return int(found[0]), int(found[1]), int(found[2])
+
+
+@pytest.mark.parametrize("warehouse", ["duckdb", "postgres"])
+def test_an_endpoint_url_reaches_the_embedded_loader(
+    warehouse: str, request: pytest.FixtureRequest, tmp_path: Path, s3_server: S3Server, s3_bucket: str
+) -> None:
+    # The environment names no endpoint: a loader that dropped it would look for the data in AWS.
+    url = warehouse_url(warehouse, request, tmp_path)
+    with RedshiftIO(
+        CONFIG, base=f"s3://{s3_bucket}/exports", endpoint_url=s3_server.endpoint_url, target=url
+    ) as pipe:
+        pipe.pack_many(row(i) for i in range(1200))
+    assert table_counts(url) == (1200, 1200, 1)
+    assert pipe.storage.endpoint_url == s3_server.endpoint_url
+
+
+@pytest.mark.parametrize("warehouse", ["duckdb", "postgres"])
+def test_rio_s3_endpoint_url_alone_reaches_the_pipe_and_its_loader(
+    warehouse: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    s3_server: S3Server,
+    s3_bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = warehouse_url(warehouse, request, tmp_path)
+    monkeypatch.setenv("RIO_S3_ENDPOINT_URL", s3_server.endpoint_url)
+    with RedshiftIO(CONFIG, s3_bucket=s3_bucket, target=url, buffer_size=4096) as pipe:
+        pipe.pack_many(row(i) for i in range(700))
+    assert table_counts(url) == (700, 700, 1)
+    assert isinstance(pipe.store, S3Store)
+    assert pipe.store.endpoint_url == s3_server.endpoint_url
+
+
+def bucket_in(s3: Any, region: str) -> str:
+    """A new bucket of this test's own in ``region`` (the Redshift double's COPY checks REGION)."""
+    import secrets
+
+    name = f"rio-test-{secrets.token_hex(6)}"
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    return name
+
+
+def test_the_region_and_addressing_style_reach_the_store_and_the_loader(
+    redshift_double: Any, s3_server: S3Server, s3: Any
+) -> None:
+    bucket = bucket_in(s3, "eu-west-1")
+    storage = StorageSettings(
+        endpoint_url=s3_server.endpoint_url, region="eu-west-1", addressing_style="path"
+    )
+    with RedshiftIO(CONFIG, base=f"s3://{bucket}", storage=storage, target=redshift_double) as pipe:
+        pipe.pack_many(row(i) for i in range(50))
+    assert isinstance(pipe.store, S3Store)
+    meta = pipe.store.client.meta
+    assert (meta.region_name, meta.config.s3, meta.endpoint_url) == (
+        "eu-west-1",
+        {"addressing_style": "path"},
+        s3_server.endpoint_url,
+    )
+    # The loader's store is in the pipe's region: the COPY it ran says so.
+    (copy,) = [sql for sql in redshift_double.ran if sql.startswith("COPY")]
+    assert "REGION 'eu-west-1'" in copy
+    assert pipe.storage == storage
+
+
+def test_an_embedded_executor_given_without_storage_reads_with_the_pipes(
+    tmp_path: Path, s3_server: S3Server, s3_bucket: str
+) -> None:
+    from rio.executors import EmbeddedExecutor
+
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    executor = EmbeddedExecutor(url)
+    with RedshiftIO(
+        CONFIG, base=f"s3://{s3_bucket}", endpoint_url=s3_server.endpoint_url, executor=executor
+    ) as pipe:
+        pipe.pack_many(row(i) for i in range(300))
+    assert table_counts(url) == (300, 300, 1)
+    # The pipe filled in a copy; the caller's executor is as it was, for pipes writing elsewhere.
+    assert executor.storage is None
+
+
+def test_an_embedded_executors_own_settings_win_and_the_pipe_fills_the_rest(
+    redshift_double: Any, s3_server: S3Server, s3: Any
+) -> None:
+    from rio.executors import EmbeddedExecutor
+
+    bucket = bucket_in(s3, "ap-south-1")
+    executor = EmbeddedExecutor(redshift_double, storage=StorageSettings(region="ap-south-1"))
+    # The pipe is told another region; the executor keeps its own, and takes the pipe's endpoint.
+    pipe = RedshiftIO(
+        CONFIG,
+        base=f"s3://{bucket}",
+        endpoint_url=s3_server.endpoint_url,
+        region="us-east-1",
+        executor=executor,
+    )
+    pipe.pack_many(row(i) for i in range(20))
+    receipt = pipe.send()
+    pipe.close()
+    assert receipt is not None
+    assert [outcome.rows for outcome in receipt.detail.outcomes] == [20]
+    (copy,) = [sql for sql in redshift_double.ran if sql.startswith("COPY")]
+    assert "REGION 'ap-south-1'" in copy
+
+
+def test_a_pipe_given_a_store_hands_its_loader_how_that_store_is_reached(
+    tmp_path: Path, s3_server: S3Server, s3_bucket: str
+) -> None:
+    store = open_store(
+        f"s3://{s3_bucket}/given",
+        endpoint_url=s3_server.endpoint_url,
+        aws_access_key_id="AKIAEXPLICITKEY00001",
+        aws_secret_access_key="explicit-secret",
+    )
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    with RedshiftIO(CONFIG, store=store, target=url) as pipe:
+        pipe.pack_many(row(i) for i in range(100))
+    assert table_counts(url) == (100, 100, 1)
+    assert pipe.storage == StorageSettings(
+        endpoint_url=s3_server.endpoint_url,
+        region="us-east-1",
+        aws_access_key_id="AKIAEXPLICITKEY00001",
+        aws_secret_access_key="explicit-secret",
+    )
+    assert "explicit-secret" not in repr(pipe.storage)
+
+
+def test_storage_and_a_loose_keyword_that_disagree_are_refused(tmp_path: Path) -> None:
+    storage = StorageSettings(endpoint_url="http://127.0.0.1:9000")
+    with pytest.raises(StorageError, match="two different values were given for endpoint_url"):
+        RedshiftIO(CONFIG, base=str(tmp_path), storage=storage, endpoint_url="http://127.0.0.1:9001")
+    with pytest.raises(StorageError, match=r"storage= must be a rio\.StorageSettings, not dict"):
+        RedshiftIO(CONFIG, base=str(tmp_path), storage={"endpoint_url": "http://x:1"})  # type: ignore[arg-type]
+
+
+def test_a_bad_rio_s3_variable_is_named_when_an_s3_pipe_opens_and_ignored_by_a_local_one(
+    tmp_path: Path, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RIO_S3_ADDRESSING_STYLE", "sideways")
+    with pytest.raises(StorageError, match=r"^\$RIO_S3_ADDRESSING_STYLE: the S3 addressing style must be"):
+        RedshiftIO(CONFIG, base=f"s3://{s3_bucket}")
+    RedshiftIO(CONFIG, base=str(tmp_path)).close_without_sending()
+
+
+# --- a send that cannot store its parts ------------------------------------------------------------------
+
+
+def test_a_send_that_cannot_store_its_parts_stays_sealed_and_a_retry_loads_them_once(
+    tmp_path: Path, s3_server: S3Server, s3_bucket: str
+) -> None:
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    storage = StorageSettings(endpoint_url=s3_server.endpoint_url, region="us-east-1")
+    store = storage.open(f"s3://{s3_bucket}", max_attempts=1, connect_timeout=1, read_timeout=2)
+    pipe = RedshiftIO(CONFIG, store=store, target=url, buffer_size=2048)
+    accepted = []
+    for i in range(150):
+        pipe.pack(row(i))
+        accepted.append(i)
+    pipe.seal()  # every part so far is stored
+    pipe.unseal()
+    s3_server.stop()
+    try:
+        for i in range(150, 300):
+            with contextlib.suppress(UploadFailed):  # a row whose pack raised was not packed
+                pipe.pack(row(i))
+                accepted.append(i)
+        with pytest.raises(UploadFailed, match="still cannot be stored"):
+            pipe.send()
+        assert pipe.state is PipeState.SEALED
+        with pytest.raises(PipeIsSealed):
+            pipe.pack(row(1000))
+    finally:
+        s3_server.start()
+    receipt = pipe.send()  # stores the parts it could not, then loads
+    assert receipt is not None
+    (outcome,) = receipt.detail.outcomes
+    assert outcome.rows == len(accepted)
+    pipe.close()
+    assert table_counts(url) == (len(accepted), len(accepted), 1)
+
+
+def test_a_failed_close_stays_sealed_and_closing_again_sends_once(
+    tmp_path: Path, s3_server: S3Server, s3_bucket: str
+) -> None:
+    recorder = Recorder()
+    store = open_store(
+        f"s3://{s3_bucket}", endpoint_url=s3_server.endpoint_url, region="us-east-1", max_attempts=1,
+        connect_timeout=1, read_timeout=2,
+    )  # fmt: skip
+    pipe = RedshiftIO(CONFIG, store=store, executor=recorder, buffer_size=2048)
+    s3_server.stop()
+    try:
+        packed = pipe.pack_many(row(i) for i in range(40))
+        with pytest.raises(UploadFailed):
+            pipe.close()
+        assert pipe.state is PipeState.SEALED
+    finally:
+        s3_server.start()
+    pipe.close()
+    (job,) = recorder.jobs
+    assert sorted(r["id"] for r in rows_of(store, read_manifest(store, job))) == list(range(packed))
+    assert pipe.state is PipeState.CLOSED
+
+
+# --- custom manifests are never overwritten ---------------------------------------------------------------
+
+
+def test_a_custom_manifest_refuses_an_existing_key(store: ObjectStore) -> None:
+    store.put("manifests/clicks.manifest", b"someone else's")
+    pipe = make_pipe(store)
+    pipe.pack(row(1))
+    pipe.seal()
+    with pytest.raises(PipeError, match=r"already exists, and a manifest is never overwritten") as caught:
+        pipe.create_and_upload_custom_manifest("manifests/clicks.manifest")
+    assert store.url("manifests/clicks.manifest") in str(caught.value)
+    assert "overwrite=True" in str(caught.value)
+    assert store.get("manifests/clicks.manifest") == b"someone else's"
+    pipe.close_without_sending()
+
+
+def test_a_custom_manifest_replaces_an_existing_key_with_overwrite(store: ObjectStore) -> None:
+    store.put("manifests/clicks.manifest", b"someone else's")
+    pipe = make_pipe(store)
+    pipe.pack_many(row(i) for i in range(10))
+    pipe.seal()
+    url = pipe.create_and_upload_custom_manifest("manifests/clicks.manifest", overwrite=True)
+    manifest = Manifest.from_json(store.get("manifests/clicks.manifest"), source=url)
+    assert sorted(r["id"] for r in rows_of(store, manifest)) == list(range(10))
+    # Writing it twice without overwrite is refused, even by the pipe that wrote it.
+    with pytest.raises(PipeError, match="never overwritten"):
+        pipe.create_and_upload_custom_manifest("manifests/clicks.manifest")
+    pipe.close_without_sending()

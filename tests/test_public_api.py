@@ -24,6 +24,7 @@ def test_top_level_names() -> None:
         "RedshiftIO",
         "RedshiftTable",
         "RioError",
+        "StorageSettings",
         "__version__",
         "contract",
         "errors",

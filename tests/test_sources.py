@@ -26,6 +26,7 @@ from rio.errors import (
     NoSuchSource,
     RioError,
     SourceError,
+    StorageError,
     UnsupportedSource,
     ValueTooLong,
 )
@@ -44,6 +45,7 @@ from rio.sources import (
     open_source,
 )
 from rio.storage import S3Store
+from rio.storage_settings import StorageSettings
 from support.s3 import S3Server
 
 # --- utilities -----------------------------------------------------------------------------------------
@@ -948,3 +950,59 @@ def test_the_inferred_type_takes_every_observed_json_value(values: list[Any]) ->
 @given(st.lists(st.integers(min_value=-(2**31), max_value=2**31 - 1), min_size=1))
 def test_int32_strings_infer_int(values: list[int]) -> None:
     assert column_type(str(value) for value in values) == "int"
+
+
+# --- how to reach S3: one StorageSettings ------------------------------------------------------------------
+
+
+def test_an_s3_glob_is_read_with_the_storage_settings_given(
+    s3: Any, s3_bucket: str, s3_server: S3Server
+) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="in/a.ndjson", Body=ndjson({"a": 1}))
+    s3.put_object(Bucket=s3_bucket, Key="in/b.ndjson", Body=ndjson({"a": 2}))
+    storage = StorageSettings(endpoint_url=s3_server.endpoint_url, region="us-east-1")
+    assert rows_of(f"s3://{s3_bucket}/in/*.ndjson", storage=storage, max_attempts=2) == [{"a": 1}, {"a": 2}]
+    source = FileSource(f"s3://{s3_bucket}/in/a.ndjson", storage=storage)
+    assert list(source.rows()) == [{"a": 1}]
+    source.close()
+
+
+def test_an_s3_manifest_and_its_entries_are_read_with_the_storage_settings_given(
+    s3: Any, s3_bucket: str, s3_server: S3Server
+) -> None:
+    part = gzip.compress(ndjson({"a": 1}, {"a": 2}))
+    s3.put_object(Bucket=s3_bucket, Key="parts/0.json.gz", Body=part)
+    manifest = {"entries": [{"url": f"s3://{s3_bucket}/parts/0.json.gz", "mandatory": True}]}
+    s3.put_object(Bucket=s3_bucket, Key="x.manifest", Body=json.dumps(manifest).encode())
+    storage = StorageSettings(endpoint_url=s3_server.endpoint_url)
+    source = ManifestSource(f"s3://{s3_bucket}/x.manifest", storage=storage)
+    assert list(source.rows()) == [{"a": 1}, {"a": 2}]
+    source.close()
+
+
+def test_rio_s3_endpoint_url_alone_reaches_an_s3_source(
+    s3: Any, s3_bucket: str, s3_server: S3Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="in/a.csv", Body=b"a\n1\n")
+    monkeypatch.setenv("RIO_S3_ENDPOINT_URL", s3_server.endpoint_url)
+    assert rows_of(f"s3://{s3_bucket}/in/a.csv") == [{"a": "1"}]
+
+
+def test_loose_settings_fill_the_storage_given_and_may_not_contradict_it(
+    s3: Any, s3_bucket: str, s3_server: S3Server
+) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="in/a.csv", Body=b"a\n1\n")
+    storage = StorageSettings(region="us-east-1")
+    url = f"s3://{s3_bucket}/in/a.csv"
+    assert rows_of(url, storage=storage, endpoint_url=s3_server.endpoint_url) == [{"a": "1"}]
+    with pytest.raises(StorageError, match="two different values were given for region"):
+        open_source(url, storage=storage, region="eu-west-1", endpoint_url=s3_server.endpoint_url)
+
+
+def test_local_files_need_no_storage_settings_even_with_a_bad_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RIO_S3_ADDRESSING_STYLE", "sideways")
+    assert rows_of(write(tmp_path / "a.csv", "a\n1\n")) == [{"a": "1"}]
+    with pytest.raises(StorageError, match=r"^\$RIO_S3_ADDRESSING_STYLE"):
+        rows_of("s3://rio-test-any-bucket/a.csv")

@@ -875,3 +875,84 @@ def test_importing_the_module_does_not_import_boto3() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# --- S3: an endpoint that cannot be reached while the region is looked up --------------------------
+
+
+def _closed_port() -> int:
+    """A port of 127.0.0.1 on which nothing listens (it was free a moment ago)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_botocore_endpoint_during_the_region_lookup_is_a_storage_error_naming_it(
+    monkeypatch: pytest.MonkeyPatch, s3_bucket: str
+) -> None:
+    # botocore's own variable picks the endpoint, so the store itself was given none.
+    unreachable = f"http://127.0.0.1:{_closed_port()}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", unreachable)
+    with pytest.raises(StorageError) as caught:
+        S3Store(f"s3://{s3_bucket}", max_attempts=1, connect_timeout=1)
+    assert str(caught.value).startswith(
+        f"could not find the region of s3://{s3_bucket}: the S3 endpoint {unreachable} could not be "
+        "reached after 1 attempts"
+    )
+    assert caught.value.url == f"s3://{s3_bucket}"
+
+
+def test_an_unreachable_endpoint_after_the_lookup_names_the_endpoint_the_client_used(
+    monkeypatch: pytest.MonkeyPatch, s3_bucket: str
+) -> None:
+    unreachable = f"http://127.0.0.1:{_closed_port()}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", unreachable)
+    store = S3Store(f"s3://{s3_bucket}", region="eu-west-1", max_attempts=1, connect_timeout=1)
+    try:
+        with pytest.raises(StorageError, match=f"the S3 endpoint {unreachable} could not be reached"):
+            store.get("k")
+    finally:
+        store.close()
+
+
+# --- S3: the settings that reach a store again ---------------------------------------------------------
+
+
+def test_an_s3_store_gives_the_settings_that_reach_it_with_the_region_it_found(
+    make_s3_store: Callable[..., S3Store], s3_server: S3Server
+) -> None:
+    from rio.storage_settings import StorageSettings
+
+    store = make_s3_store(addressing_style="path")
+    assert store.storage == StorageSettings(
+        endpoint_url=s3_server.endpoint_url, region="us-east-1", addressing_style="path"
+    )
+    # The default chain stays the default chain: no credential is copied out of it.
+    assert store.storage.aws_access_key_id is None
+
+
+def test_an_s3_store_gives_its_explicit_credentials_and_hides_them_in_repr(
+    make_s3_store: Callable[..., S3Store],
+) -> None:
+    store = make_s3_store(
+        aws_access_key_id="AKIAEXPLICITKEY00001",
+        aws_secret_access_key="s3cr3t-never-shown",
+        aws_session_token="t0ken-never-shown",
+    )
+    settings = store.storage
+    assert (settings.aws_access_key_id, settings.aws_secret_access_key, settings.aws_session_token) == (
+        "AKIAEXPLICITKEY00001",
+        "s3cr3t-never-shown",
+        "t0ken-never-shown",
+    )
+    assert "s3cr3t-never-shown" not in repr(settings)
+    assert "t0ken-never-shown" not in repr(settings)
+    # The settings reach the same bucket as the same principal.
+    reopened = settings.open(store.base)
+    try:
+        reopened.put("k", b"x")
+        assert store.get("k") == b"x"
+    finally:
+        reopened.close()

@@ -36,9 +36,11 @@ from rio.errors import (
     MalformedInput,
     NoSuchSource,
     RioError,
+    StorageError,
     UnknownAdapter,
 )
 from rio.loader import Status
+from rio.storage_settings import StorageSettings
 from rio.tables import Database
 from rio.transfer import split_target, staging_base
 from support.redshift_double import RedshiftDouble
@@ -290,7 +292,7 @@ def test_an_existing_table_keeps_its_columns_and_checks_rows_against_them(target
         target.load([{"id": 2, "name": "b"}, {"id": "not a number", "name": "c"}], "shop.people")
     assert target.rows("SELECT id, name FROM shop.people") == [(1, "a")]
     result = target.load([{"id": 3, "name": "c", "extra": "ignored"}], "shop.people")
-    assert result.inferred is None
+    assert result.inferred == []
     assert target.rows("SELECT id, name FROM shop.people ORDER BY id") == [(1, "a"), (3, "c")]
 
 
@@ -807,3 +809,115 @@ def test_each_load_from_method_of_redshift_table(
             (5, "manifest"),
             (6, "frame"),
         ]
+
+
+# --- how to reach S3: one StorageSettings for the source and the staging store ------------------------------
+
+
+def duckdb_rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as db:
+        return db.execute(sql).fetchall()
+
+
+def test_load_reads_the_source_and_stages_with_one_storage_settings(
+    tmp_path: Path, s3: Any, s3_bucket: str, s3_server: Any
+) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="in/a.csv", Body=b"id,name\n1,Ann\n2,Bo\n")
+    storage = StorageSettings(endpoint_url=s3_server.endpoint_url)
+    result = rio.load(
+        f"s3://{s3_bucket}/in/a.csv",
+        f"duckdb:///{tmp_path / 'w.duckdb'}::crm.users",
+        base=f"s3://{s3_bucket}/staging",
+        keep_staged=True,
+        storage=storage,
+    )
+    assert result.outcome.rows == 2
+    assert all(url.startswith(f"s3://{s3_bucket}/staging/") for url in result.staged)
+    assert duckdb_rows(tmp_path / "w.duckdb", "SELECT id, name FROM crm.users ORDER BY id") == [
+        (1, "Ann"),
+        (2, "Bo"),
+    ]
+
+
+def test_a_loose_endpoint_url_reaches_the_staging_store_too(
+    tmp_path: Path, s3: Any, s3_bucket: str, s3_server: Any
+) -> None:
+    (tmp_path / "a.csv").write_text("id\n1\n2\n3\n")
+    result = rio.load(
+        str(tmp_path / "a.csv"),
+        f"duckdb:///{tmp_path / 'w.duckdb'}::t",
+        base=f"s3://{s3_bucket}/staging",
+        endpoint_url=s3_server.endpoint_url,
+    )
+    assert result.outcome.rows == 3
+    # The staged objects went to moto (and were removed after the load).
+    assert s3.list_objects_v2(Bucket=s3_bucket, Prefix="staging/").get("KeyCount") == 0
+
+
+def test_rio_s3_endpoint_url_alone_reaches_the_source_and_the_staging_store(
+    tmp_path: Path, s3: Any, s3_bucket: str, s3_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="in/a.csv", Body=b"id\n7\n")
+    monkeypatch.setenv("RIO_S3_ENDPOINT_URL", s3_server.endpoint_url)
+    result = rio.load(
+        f"s3://{s3_bucket}/in/a.csv", f"duckdb:///{tmp_path / 'w.duckdb'}::t", base=f"s3://{s3_bucket}/stage"
+    )
+    assert result.outcome.rows == 1
+
+
+def test_storage_and_store_options_that_disagree_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("id\n1\n")
+    with pytest.raises(StorageError, match="two different values were given for endpoint_url"):
+        rio.load(
+            str(tmp_path / "a.csv"),
+            f"duckdb:///{tmp_path / 'w.duckdb'}::t",
+            storage=StorageSettings(endpoint_url="http://127.0.0.1:9000"),
+            store_options={"endpoint_url": "http://127.0.0.1:9001"},
+        )
+    with pytest.raises(StorageError, match="two different values were given for region"):
+        rio.load(
+            str(tmp_path / "a.csv"),
+            f"duckdb:///{tmp_path / 'w.duckdb'}::t",
+            region="eu-west-1",
+            store_options={"region": "us-east-1"},
+        )
+
+
+def test_unload_writes_with_the_storage_settings_given(
+    tmp_path: Path, s3: Any, s3_bucket: str, s3_server: Any
+) -> None:
+    database = rio.DuckDBDatabase(tmp_path / "w.duckdb")
+    rio.RedshiftTable(database, "main.src").load_from_rows([(1, "a"), (2, "b")], columns=["id", "name"])
+    storage = StorageSettings(endpoint_url=s3_server.endpoint_url)
+    unloaded = database.unload("main.src", f"s3://{s3_bucket}/unloads", name="one", storage=storage)
+    assert (unloaded.rows, unloaded.manifest_url) == (2, f"s3://{s3_bucket}/unloads/one/manifest")
+    again = rio.unload.unload(
+        "main.src", database.adapter(), f"s3://{s3_bucket}/unloads", name="two", storage=storage
+    )
+    assert again.rows == 2
+    copied = rio.load(again.manifest_url, f"duckdb:///{tmp_path / 'w.duckdb'}::copied", storage=storage)
+    assert copied.outcome.rows == 2
+
+
+def test_a_redshift_table_loads_with_its_storage_and_a_loads_own(
+    tmp_path: Path, s3: Any, s3_bucket: str, s3_server: Any
+) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="in/a.csv", Body=b"id,origin\n4,s3\n")
+    table = rio.RedshiftTable(
+        rio.DuckDBDatabase(tmp_path / "w.duckdb"),
+        "main.mixed",
+        upsert_uniqueness_key=("id",),
+        base=f"s3://{s3_bucket}/staging",  # even rows in memory stage in S3 here
+        storage=StorageSettings(endpoint_url=s3_server.endpoint_url),
+    )
+    table.load_from_rows([(1, "rows")], columns=["id", "origin"])
+    table.load_from_s3(f"s3://{s3_bucket}/in/a.csv")
+    # A load's own settings fill in over the table's, field by field.
+    table.load_from_rows([(2, "rows")], columns=["id", "origin"], storage=StorageSettings(region="us-east-1"))
+    assert duckdb_rows(tmp_path / "w.duckdb", "SELECT id, origin FROM main.mixed ORDER BY id") == [
+        (1, "rows"),
+        (2, "rows"),
+        (4, "s3"),
+    ]

@@ -17,6 +17,8 @@ from rio.storage_settings import StorageSettings
 __all__ = [
     "CommandFailed",
     "emit_json",
+    "job_endpoint_options",
+    "job_submission",
     "print_outcome",
     "progress",
     "rio_errors",
@@ -133,6 +135,43 @@ def storage_settings() -> StorageSettings:
     given = click.get_current_context().meta.get(_STORAGE_META, {})
     with rio_errors(usage=(StorageError,)):
         return StorageSettings(**{name: value for name, value in given.items() if value})
+
+
+def job_endpoint_options(function: F) -> F:
+    """``--job-timeout`` and ``--job-attempts``: how long posting a job to ``--endpoint`` may take."""
+    from rio.executors import DEFAULT_JOB_ATTEMPTS, DEFAULT_JOB_TIMEOUT
+
+    function = click.option(
+        "--job-attempts",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help=f"With --endpoint: post the job at most N times (network errors, timeouts, 5xx) before "
+        f"failing (default {DEFAULT_JOB_ATTEMPTS}).",
+    )(function)
+    return click.option(
+        "--job-timeout",
+        type=click.FloatRange(min=0, min_open=True, max=86400),
+        metavar="SECONDS",
+        help=f"With --endpoint: how long each attempt to post the job waits for an answer "
+        f"(default {DEFAULT_JOB_TIMEOUT:g}).",
+    )(function)
+
+
+def job_submission(endpoint: str | None, timeout: float | None, attempts: int | None) -> dict[str, Any]:
+    """The keyword arguments ``--job-timeout`` and ``--job-attempts`` give a job's submission.
+
+    Either flag without ``--endpoint`` is a usage error: nothing would be posted.
+    """
+    from rio.executors import DEFAULT_JOB_ATTEMPTS, DEFAULT_JOB_TIMEOUT
+
+    if endpoint is None:
+        given = [flag for flag, value in (("--job-timeout", timeout), ("--job-attempts", attempts)) if value]
+        if given:
+            raise click.UsageError(f"{given[0]} goes with --endpoint: without it no job is posted")
+    return {
+        "timeout": DEFAULT_JOB_TIMEOUT if timeout is None else timeout,
+        "attempts": DEFAULT_JOB_ATTEMPTS if attempts is None else attempts,
+    }
 
 
 def emit_json(value: Any) -> None:

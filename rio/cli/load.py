@@ -85,6 +85,7 @@ def load(
       rio load users.csv duckdb:///w.duckdb::shop.users --upsert-key id
       rio load 's3://lake/exports/events*.csv.gz' redshift://loader@cluster:5439/dw::analytics.events
       rio load postgresql://app@db/app duckdb:///w.duckdb::copy.orders --query 'SELECT * FROM orders'
+      rio load 's3://lake/users*.csv' duckdb:///w.duckdb::crm.users --s3-endpoint-url http://127.0.0.1:9000
     """
     from rio.transfer import load as load_source
 
@@ -115,7 +116,7 @@ def load(
                 create=create,
                 base=base,
                 keep_staged=keep_staged,
-                store_options=storage_settings().store_options(),
+                storage=storage_settings(),
                 on_progress=advanced,
                 **options,
             )
@@ -126,14 +127,13 @@ def load(
                 **outcome.to_dict(),
                 "source": result.source,
                 "rows_read": result.rows,
-                "inferred": None
-                if result.inferred is None
-                else [{"name": c.name, "type": c.type} for c in result.inferred],
+                # null when the table was not created from inferred types (it existed, or was declared)
+                "inferred": [{"name": c.name, "type": c.type} for c in result.inferred] or None,
                 "staged": result.staged,
             }
         )
     else:
-        if result.inferred is not None:
+        if result.inferred:
             described = ", ".join(f"{column.name} {column.type}" for column in result.inferred)
             click.echo(f"created {outcome.name} from types inferred over {result.rows:,} rows: {described}")
         click.echo(f"{outcome.name}: {outcome.status.value} {outcome.rows:,} rows from {result.source}")

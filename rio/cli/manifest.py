@@ -76,12 +76,11 @@ def manifest(
         FORMAT AS JSON 'auto ignorecase' TIMEFORMAT 'auto' IAM_ROLE '…';
     """
     from rio.contract import Manifest, ManifestEntry, check_key
-    from rio.storage import open_store
 
     base, prefix = _split_location(location)
     with rio_errors(usage=(ContractError,)):
         check_key(out)
-        store = open_store(base, **storage_settings().store_options())
+        store = storage_settings().open(base)
     try:
         with rio_errors():
             sizes = {

@@ -12,6 +12,8 @@ import click
 from rio.cli._common import (
     CommandFailed,
     emit_json,
+    job_endpoint_options,
+    job_submission,
     print_outcome,
     progress,
     rio_errors,
@@ -20,7 +22,7 @@ from rio.cli._common import (
     target_settings,
     warehouse_options,
 )
-from rio.errors import ConfigError, ContractError, RowError, SourceError
+from rio.errors import ConfigError, ContractError, JobSubmissionFailed, RowError, SourceError
 
 __all__ = ["pack"]
 
@@ -95,8 +97,14 @@ def _sources(files: tuple[str, ...], input_format: str | None, delimiter: str | 
 @click.option("--upsert-keys", multiple=True, metavar="A,B", help="Key columns of --mode upsert.")
 @warehouse_options
 @s3_options
-@click.option("--endpoint", metavar="URL", help="With --send: post the job to a running `rio serve`.")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    help="With --send: post the job to a running `rio serve` (its address, http://host:port, or its "
+    "/jobs URL), which reaches S3 with its own --s3-* settings.",
+)
 @click.option("--token", envvar="RIO_SERVE_TOKEN", metavar="TOKEN", help="--endpoint's bearer token.")
+@job_endpoint_options
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as one JSON document.")
 @click.argument("files", nargs=-1, type=click.Path(allow_dash=True))
 @click.pass_context
@@ -119,6 +127,8 @@ def pack(
     profiles_dir: str | None,
     endpoint: str | None,
     token: str | None,
+    job_timeout: float | None,
+    job_attempts: int | None,
     as_json: bool,
     files: tuple[str, ...],
 ) -> None:
@@ -134,6 +144,8 @@ def pack(
       zcat export.ndjson.gz | rio pack --schema analytics --table events --base ./data --config events.yml -
       rio pack --schema analytics --table users --base ./data --config users.yml users.csv \\
           --send --target duckdb:///w.duckdb --mode upsert --upsert-keys id
+      rio pack --schema analytics --table events --base s3://lake/events --config events.yml \\
+          --s3-endpoint-url http://127.0.0.1:9000 events.ndjson --send --target duckdb:///w.duckdb
     """
     from rio import contract
     from rio.cli.send import split_names
@@ -146,6 +158,11 @@ def pack(
         raise click.UsageError("--send needs --config: the load creates and checks the table from it")
     if keys and mode != "upsert":
         raise click.UsageError("--upsert-keys goes with --mode upsert")
+    if endpoint is not None and not then_send:
+        raise click.UsageError("--endpoint goes with --send: without it no job is posted")
+    submission = job_submission(endpoint, job_timeout, job_attempts)
+    # One object says how to reach S3: the pipe stores with it, the embedded loader reads with it.
+    storage = storage_settings()
     with rio_errors(usage=(ContractError, ConfigError)):
         when = contract.parse_date_argument(date) if date is not None else None
         config = (
@@ -161,11 +178,12 @@ def pack(
 
         if not token:
             raise click.UsageError("--endpoint needs the server's bearer token: --token or RIO_SERVE_TOKEN")
-        executor = HttpExecutor(endpoint.rstrip("/") + "/jobs", token=token)
+        with rio_errors(usage=(JobSubmissionFailed,)):
+            executor = HttpExecutor(endpoint, token=token, **submission)
     elif then_send:
         from rio.executors import EmbeddedExecutor
 
-        executor = EmbeddedExecutor(target_settings(target, profile, profiles_dir))
+        executor = EmbeddedExecutor(target_settings(target, profile, profiles_dir), storage=storage)
     elif config_path is not None:
         executor = _HandOff()
     with rio_errors(usage=(ContractError,)):
@@ -176,7 +194,7 @@ def pack(
             executor=executor,
             check_columns=config_path is not None,
             truncate_long_text=truncate_long_text,
-            **storage_settings().store_options(),
+            storage=storage,
         )
     try:
         rows = _pack_sources(pipe, sources)
@@ -193,7 +211,8 @@ def pack(
             raise
         pipe.close_without_sending()
     written["rows"] = rows
-    code = _report(written, then_send=then_send, endpoint=endpoint, token=token, as_json=as_json)
+    with rio_errors():
+        code = _report(written, then_send=then_send, endpoint=endpoint, token=token, as_json=as_json)
     ctx.exit(code)
 
 

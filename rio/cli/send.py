@@ -9,6 +9,8 @@ import click
 
 from rio.cli._common import (
     emit_json,
+    job_endpoint_options,
+    job_submission,
     print_outcome,
     progress,
     rio_errors,
@@ -17,7 +19,8 @@ from rio.cli._common import (
     target_settings,
     warehouse_options,
 )
-from rio.errors import ContractError
+from rio.errors import ContractError, JobSubmissionFailed
+from rio.storage_settings import StorageSettings
 
 __all__ = ["build_job", "send", "split_names"]
 
@@ -146,11 +149,13 @@ def build_job(
 @click.option(
     "--endpoint",
     metavar="URL",
-    help="Post the job to a running `rio serve` (http://host:port) and wait for its outcome.",
+    help="Post the job to a running `rio serve` (its address, http://host:port, or its /jobs URL) and "
+    "wait for its outcome. The server reaches S3 with its own --s3-* settings.",
 )
 @click.option(
     "--token", envvar="RIO_SERVE_TOKEN", metavar="TOKEN", help="--endpoint's bearer token ($RIO_SERVE_TOKEN)."
 )
+@job_endpoint_options
 @click.option(
     "--wait-timeout",
     type=click.FloatRange(min=0),
@@ -185,6 +190,8 @@ def send(
     ledger_schema: str | None,
     endpoint: str | None,
     token: str | None,
+    job_timeout: float | None,
+    job_attempts: int | None,
     wait_timeout: float,
     dry_run: bool,
     as_json: bool,
@@ -212,12 +219,21 @@ def send(
           --mode upsert --upsert-keys id
       # hand the job to a running `rio serve` and wait for it
       rio send --bucket metrics --schema analytics --tables events --endpoint http://127.0.0.1:8080
+      # data in MinIO (or LocalStack, moto) rather than AWS
+      rio send --bucket metrics --schema analytics --tables events --target duckdb:///w.duckdb \\
+          --s3-endpoint-url http://127.0.0.1:9000 --s3-addressing-style path
       # show the SQL without running it
       rio send --base ./data --schema analytics --tables events --target duckdb:///w.duckdb --dry-run
     """
     names = split_names(tables)
     if not names:
         raise click.UsageError("--tables names no table")
+    submission = job_submission(endpoint, job_timeout, job_attempts)
+    if endpoint is not None:
+        from rio.executors import endpoint_base
+
+        with rio_errors(usage=(JobSubmissionFailed,)):
+            endpoint_base(endpoint)  # a malformed --endpoint is a bad flag, refused before any work
     job = build_job(
         base=base_of(bucket, prefix, base),
         schema=schema,
@@ -234,13 +250,13 @@ def send(
     if endpoint is not None:
         if dry_run:
             raise click.UsageError("--dry-run runs here; it cannot go with --endpoint")
-        outcomes, code = _send_to_endpoint(job, endpoint, token, wait_timeout, as_json=as_json)
+        outcomes, code = _send_to_endpoint(job, endpoint, token, wait_timeout, submission, as_json=as_json)
     else:
         settings = target_settings(target, profile, profiles_dir)
         outcomes, code = _run_here(
             job,
             settings,
-            storage_settings().store_options(),
+            storage_settings(),
             max_errors=max_errors,
             truncate_columns=truncate_columns,
             ledger_schema=ledger_schema,
@@ -255,7 +271,7 @@ def send(
 def _run_here(
     job: Any,
     settings: dict[str, Any],
-    options: dict[str, Any],
+    storage: StorageSettings,
     *,
     max_errors: int,
     truncate_columns: bool,
@@ -266,14 +282,13 @@ def _run_here(
     from rio.adapters import resolve_adapter
     from rio.loader import LoadOptions, load_table
     from rio.loader.report import exit_code_of
-    from rio.storage import open_store
 
     load_options = LoadOptions(
         ledger_schema=ledger_schema, max_errors=max_errors, truncate_columns=truncate_columns, dry_run=dry_run
     )
     with rio_errors(usage=(ContractError,)):
         adapter = resolve_adapter(settings)
-        store = open_store(job.base, **options)
+        store = storage.open(job.base)
     outcomes = []
     try:
         with progress(transient=True) as bar:
@@ -291,7 +306,7 @@ def _run_here(
 
 
 def _send_to_endpoint(
-    job: Any, endpoint: str, token: str | None, timeout: float, *, as_json: bool
+    job: Any, endpoint: str, token: str | None, timeout: float, submission: dict[str, Any], *, as_json: bool
 ) -> tuple[list[dict[str, Any]], int]:
     from rio.server.client import submit, wait_outcomes
 
@@ -300,7 +315,7 @@ def _send_to_endpoint(
             "--endpoint needs the server's bearer token: pass --token or set RIO_SERVE_TOKEN"
         )
     with rio_errors():
-        job_id = submit(endpoint, job, token)
+        job_id = submit(endpoint, job, token, **submission)
         click.echo(f"job {job_id} accepted by {endpoint}; waiting for its outcome", err=True)
         outcomes, code = wait_outcomes(endpoint, job_id, token, timeout=timeout)
     if not as_json:

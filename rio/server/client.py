@@ -1,8 +1,10 @@
 """A small client of ``rio serve``: submit a job, and wait for it to finish. Standard library only.
 
-``endpoint_base_url`` is the server's address without a path, such as ``http://127.0.0.1:8080``.
-Every answer that is not 2xx raises :class:`~rio.errors.JobSubmissionFailed` with the status and the
-server's text, which says what was wrong.
+``endpoint_base_url`` is the server's address, such as ``http://127.0.0.1:8080`` (or a base behind
+a proxy, ``https://proxy/rio``); its ``…/jobs`` URL names it as well (the rule is
+:func:`rio.executors.endpoint_base`'s). Every answer that is not 2xx raises
+:class:`~rio.errors.JobSubmissionFailed` with the status and the server's text, which says what
+was wrong.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from rio.contract import Job
 from rio.errors import JobNotFinished, JobSubmissionFailed
-from rio.executors import HttpExecutor
+from rio.executors import DEFAULT_JOB_ATTEMPTS, DEFAULT_JOB_TIMEOUT, HttpExecutor, endpoint_base
 from rio.loader.report import TableOutcome
 
 __all__ = ["JobNotFinished", "status", "submit", "wait", "wait_outcomes"]
@@ -26,12 +28,7 @@ _SHOWN_RESPONSE = 1000
 
 
 def _base(endpoint_base_url: str) -> str:
-    if not endpoint_base_url.startswith(("http://", "https://")):
-        raise JobSubmissionFailed(
-            f"rio serve endpoint {endpoint_base_url!r} is not an http:// or https:// URL "
-            "(give the server's address, such as http://127.0.0.1:8080)"
-        )
-    return endpoint_base_url.rstrip("/")
+    return endpoint_base(endpoint_base_url)
 
 
 def _call(request: urllib.request.Request, timeout: float, what: str) -> Any:
@@ -64,17 +61,22 @@ def _headers(token: str | None) -> dict[str, str]:
 
 
 def submit(
-    endpoint_base_url: str, job: Job, token: str | None = None, timeout: float = 30.0, attempts: int = 5
+    endpoint_base_url: str,
+    job: Job,
+    token: str | None = None,
+    timeout: float = DEFAULT_JOB_TIMEOUT,
+    attempts: int = DEFAULT_JOB_ATTEMPTS,
 ) -> str:
     """Post a job to ``<endpoint_base_url>/jobs``; return its id once the server has accepted it.
 
     The job goes as rio's JSON job with its id as ``Idempotency-Key``, through
     :class:`~rio.executors.HttpExecutor`: network errors and 5xx answers are tried again (``attempts``
     in all), any other refusal raises at once. A job id the server has seen before is not run
-    again; its id is returned all the same.
+    again; its id is returned all the same. Each attempt waits ``timeout`` seconds for the answer.
     """
-    url = f"{_base(endpoint_base_url)}/jobs"
-    answer = HttpExecutor(url, token=token, timeout=timeout, attempts=attempts).submit(job).detail
+    executor = HttpExecutor(endpoint_base_url, token=token, timeout=timeout, attempts=attempts)
+    url = executor.endpoint
+    answer = executor.submit(job).detail
     job_id = answer.get("id") if isinstance(answer, dict) else None
     if not isinstance(job_id, str) or not job_id:
         raise JobSubmissionFailed(f"job not submitted: {url} answered without a job id: {answer!r}")

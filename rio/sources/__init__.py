@@ -39,6 +39,7 @@ from rio.sources.infer import ColumnStats, ColumnTracker, infer_columns, measure
 from rio.sources.memory import DataFrameSource, RowsSource, is_dataframe
 from rio.sources.postgres import Params, PostgresQuerySource
 from rio.storage import S3Store, open_store
+from rio.storage_settings import StorageSettings
 
 __all__ = [
     "FORMATS",
@@ -61,8 +62,8 @@ _POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 @functools.cache
 def _store_option_names() -> frozenset[str]:
-    """The keyword arguments that reach :func:`rio.storage.open_store` (and ``store=`` itself)."""
-    names = {"store"}
+    """The keyword arguments that reach :func:`rio.storage.open_store` (and ``store=``, ``storage=``)."""
+    names = {"store", "storage"}
     for function in (open_store, S3Store.__init__):
         for parameter in inspect.signature(function).parameters.values():
             if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
@@ -79,15 +80,18 @@ def open_source(
     query: str | None = None,
     params: Params = None,
     name: str | None = None,
+    storage: StorageSettings | None = None,
     **store_options: Any,
 ) -> Source:
     """The :class:`Source` for ``spec`` (see the module docstring for what each kind gives).
 
     ``format`` (``csv``, ``tsv``, ``ndjson``/``jsonl``, ``json``) and ``delimiter`` apply to files;
     ``columns`` names the fields of tuple rows; ``query`` and ``params`` go with a PostgreSQL URL;
-    ``name`` labels in-memory data in messages. Other keyword arguments (``store=``, credentials,
-    ``endpoint_url``, ``region``, ``page_size``…) open the S3 stores that files are read through;
-    they are ignored by sources that read no files, and any other name is a :class:`TypeError`.
+    ``name`` labels in-memory data in messages. ``storage`` says how to reach S3 for files read
+    from there (see :class:`~rio.storage_settings.StorageSettings`); other keyword arguments
+    (``store=``, credentials, ``endpoint_url``, ``region``, ``page_size``…) open those stores too,
+    the loose settings folded into ``storage``. They are ignored by sources that read no files, and
+    any other name is a :class:`TypeError`.
     """
     unknown = sorted(set(store_options) - _store_option_names())
     if unknown:
@@ -111,7 +115,12 @@ def open_source(
                 "postgresql:// with query=",
                 source=safe_url(text),
             )
-        options: dict[str, Any] = {"format": format, "delimiter": delimiter, **store_options}
+        options: dict[str, Any] = {
+            "format": format,
+            "delimiter": delimiter,
+            "storage": storage,
+            **store_options,
+        }
         # rio's manifests end in .manifest; Redshift's UNLOAD names its own <prefix>manifest.
         if text.lower().endswith("manifest"):
             return ManifestSource(text, **options)

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import fnmatch
 import glob
-import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from rio import redaction
 from rio.contract import Manifest
 from rio.errors import (
     InvalidBase,
@@ -43,11 +43,12 @@ from rio.errors import (
 )
 from rio.sources.base import Counter, Source, clip
 from rio.sources.formats import format_of_name, normal_format, open_stream, read_rows
-from rio.storage import ObjectStore, open_store
+from rio.storage import ObjectStore
+from rio.storage_settings import StorageSettings, split_store_options
 
 __all__ = ["FileSource", "ManifestSource"]
 
-_log = logging.getLogger("rio.sources")
+_log = redaction.logger("rio.sources")
 _WILDCARDS = "*?["
 
 
@@ -65,11 +66,20 @@ class _Part:
 
 
 class _Stores:
-    """The object stores of a source, one per bucket, opened on first use and closed together."""
+    """The object stores of a source, one per bucket, opened on first use and closed together.
 
-    def __init__(self, store: ObjectStore | None, options: dict[str, Any]) -> None:
+    Each is reached with one :class:`StorageSettings`: ``storage``, with the loose settings among
+    ``options`` (``endpoint_url=``…) folded in (and ``RIO_S3_*`` for the rest, read as each store
+    opens); the other options (timeouts, ``page_size``…) go to every store.
+    """
+
+    def __init__(
+        self, store: ObjectStore | None, storage: StorageSettings | None, options: dict[str, Any]
+    ) -> None:
+        loose, rest = split_store_options(options)
         self._given = store
-        self._options = options
+        self.storage = StorageSettings.resolve(storage, env={}, **loose)
+        self._options = rest
         self._opened: dict[str, ObjectStore] = {}
 
     def for_bucket(self, bucket: str) -> ObjectStore:
@@ -79,7 +89,7 @@ class _Stores:
         store = self._opened.get(bucket)
         if store is None:
             try:
-                store = open_store(f"s3://{bucket}", **self._options)
+                store = self.storage.open(f"s3://{bucket}", **self._options)
             except InvalidBase as exc:
                 raise UnsupportedSource(f"s3://{bucket}: not a bucket rio can read ({exc})") from exc
             self._opened[bucket] = store
@@ -162,10 +172,11 @@ class FileSource(Source):
     """Rows from a local file or glob, or an S3 object or glob (see the module docstring).
 
     ``format`` forces one format for every part; ``delimiter`` forces a CSV delimiter. S3 objects are
-    read through ``store`` when it is on their bucket, else through stores opened with
-    ``store_options`` (the keyword arguments of :func:`rio.storage.open_store`: credentials,
-    ``endpoint_url``, ``region``, ``page_size``…). Globs are expanded when the source is made, so a
-    glob that matches nothing fails at once.
+    read through ``store`` when it is on their bucket, else through stores reached with ``storage``
+    and ``store_options`` (the keyword arguments of :func:`rio.storage.open_store`: credentials,
+    ``endpoint_url``, ``region``, ``page_size``…; the settings among them are folded into
+    ``storage``, the rest from ``RIO_S3_*``). Globs are expanded when the source is made, so a glob
+    that matches nothing fails at once.
     """
 
     def __init__(
@@ -175,10 +186,11 @@ class FileSource(Source):
         format: str | None = None,
         delimiter: str | None = None,
         store: ObjectStore | None = None,
+        storage: StorageSettings | None = None,
         **store_options: Any,
     ) -> None:
         text = os.fspath(spec)
-        self._start(text, format, delimiter, _Stores(store, store_options))
+        self._start(text, format, delimiter, _Stores(store, storage, store_options))
         self._parts = self._find_parts(text)
 
     @classmethod
@@ -187,7 +199,7 @@ class FileSource(Source):
     ) -> FileSource:
         """Rows from an open binary stream (standard input, a pipe), read once and then closed."""
         source = cls.__new__(cls)
-        source._start(name, format, delimiter, _Stores(None, {}))
+        source._start(name, format, delimiter, _Stores(None, None, {}))
         source._parts = [_Part(name, lambda: stream)]
         return source
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from rio.adapters.base import missing_driver
 from rio.errors import SourceError
 from rio.profiles import safe_url
 from rio.sources.base import Source, clip
@@ -42,8 +44,16 @@ class PostgresQuerySource(Source):
     def _error(self, action: str, exc: Exception) -> SourceError:
         return SourceError(f"{self.name}: could not {action}: {str(exc).strip()}", source=safe_url(self.url))
 
+    def _driver(self) -> Any:
+        """psycopg, or one line naming the extra that installs it."""
+        try:
+            return import_module("psycopg")
+        except ImportError as exc:
+            problem = missing_driver(exc, "psycopg", "postgres")
+            raise SourceError(f"{self.name}: reading a PostgreSQL query needs {problem}") from exc
+
     def _declare(self) -> tuple[psycopg.Connection[Any], psycopg.ServerCursor[Any]]:
-        import psycopg
+        psycopg = self._driver()
 
         try:
             conn = psycopg.connect(self.url)
@@ -74,8 +84,7 @@ class PostgresQuerySource(Source):
     def _iterate(
         self, opened: tuple[psycopg.Connection[Any], psycopg.ServerCursor[Any]] | None
     ) -> Iterator[dict[str, Any]]:
-        import psycopg
-
+        psycopg = self._driver()
         conn, cursor = opened if opened is not None else self._declare()
         try:
             names = self._columns or []
