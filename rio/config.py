@@ -7,7 +7,8 @@ ordinal (1..n gives a compound sort key in that order), an optional distribution
 NULL and PRIMARY KEY.
 
 Building a config normalises its values but checks nothing; :meth:`DestinationConfig.validate` does,
-applying the Go rules first (with their messages) and then rio's stricter ones: names Redshift would
+applying the Go rules first (with their messages) and then rio's stricter ones: a system schema or the
+load ledger's table as the destination (:func:`rio.contract.check_destination`), names Redshift would
 reject or change, duplicates, negative sort ordinals, defaults that are not literals of their type, and
 Redshift's column limit.
 
@@ -36,6 +37,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rio._identifiers import check_identifier, identifier_problem
+from rio.contract import check_destination
 from rio.errors import (
     ConfigFileError,
     DuplicateColumn,
@@ -453,6 +455,9 @@ class DestinationConfig:
                 "A data timestamp column must be provided. It names the timestamp column that dates each "
                 f"row (meta.datadatecolumn in the YAML); got {self.data_timestamp_column!r}."
             )
+        # Before the identifier checks, so that PG_CATALOG is refused as a system schema rather than
+        # corrected to one.
+        check_destination(self.schema, self.table)
         check_identifier(self.schema, kind="schema")
         check_identifier(self.table, kind="table")
         self._validate_columns()
@@ -730,6 +735,9 @@ def dump_config_yaml(tables: Iterable[TableConfig]) -> str:
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _INT, _BOOL, _NULL = _TAG + "str", _TAG + "int", _TAG + "bool", _TAG + "null"
+_MERGE = _TAG + "merge"
+_TOP_LEVEL = "a mapping from table name to {dest, columns, meta}"
+_AN_ENTRY = "each table's entry to be a mapping with dest, columns and meta"
 _ENTRY_KEYS = ("dest", "columns", "meta")
 _COLUMN_KEYS = ("dest", "type", "sortord", "distkey", "defaultval", "notnull", "primarykey")
 _FACT_KEYS = ("contract", "rows", "min_data_timestamp", "max_data_timestamp", "max_byte_lengths")
@@ -741,6 +749,39 @@ def _position(mark: yaml.Mark | None) -> str:
 
 def _mark(node: Node) -> str:
     return _position(node.start_mark)
+
+
+def _where(node: Node) -> str:
+    mark = node.start_mark
+    return "" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}: "
+
+
+def _kind(node: Node) -> str:
+    """What a node is, without a word of what it holds: for a file not yet known to be a config."""
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == _NULL:
+        return "nothing (null)"
+    style = getattr(node, "style", None)
+    if style in ("'", '"'):
+        return "a quoted scalar"
+    if style in ("|", ">"):
+        return "a block scalar"
+    return "a plain scalar"
+
+
+def _pairs(node: MappingNode, seen: frozenset[int] = frozenset()) -> Iterable[tuple[Node, Node]]:
+    """A mapping's key and value nodes, with those its ``<<`` merge keys bring in (as YAML reads them)."""
+    for key_node, value_node in node.value:
+        if key_node.tag != _MERGE:
+            yield key_node, value_node
+            continue
+        merged = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+        for item in merged:
+            if isinstance(item, MappingNode) and id(item) not in seen:
+                yield from _pairs(item, seen | {id(node)})
 
 
 def _describe(node: Node) -> str:
@@ -808,7 +849,7 @@ class _Reader:
             # Resolves ``<<: *anchor`` merge keys; the keys written in the mapping itself win.
             self.loader.flatten_mapping(node)
         except yaml.YAMLError as exc:
-            self.fail(path, f"has a malformed merge key: {exc}")
+            self.fail(path, f"has a malformed merge key: {describe_yaml_error(exc)}")
         items = _Items(node)
         for key_node, value_node in node.value:
             if key_node.tag != _STR:
@@ -858,10 +899,35 @@ class _Reader:
 
     def document(self, root: Node | None) -> dict[str, TableConfig]:
         if root is None:
-            self.fail("", "is empty; expected a mapping from table name to {dest, columns, meta}")
-        what = "a mapping from table name to {dest, columns, meta} at the top level"
-        tables = self.mapping(root, "", None, what)
+            self.fail("", f"is empty; expected {_TOP_LEVEL}")
+        self.recognise(root)
+        tables = self.mapping(root, "", None, f"{_TOP_LEVEL} at the top level")
         return {key: self.entry(key, node) for key, node in tables.items()}
+
+    def recognise(self, root: Node) -> None:
+        """Refuse a file that is not a config at all, in words that give nothing of it away.
+
+        A config is a mapping of table names to mappings that hold at least one of rio's keys (dest,
+        columns, meta). Until a file is seen to be one it may be any file at all (``/etc/passwd``, a
+        YAML file of secrets), so these messages name positions and kinds only, never a key or a
+        value; the messages after this point, which do, are about a config.
+        """
+        if not isinstance(root, MappingNode):
+            self.fail("", f"{_where(root)}expected {_TOP_LEVEL}, found {_kind(root)}")
+        for key_node, value_node in _pairs(root):
+            if not isinstance(key_node, ScalarNode) or key_node.tag != _STR:
+                self.fail(
+                    "",
+                    f"{_where(key_node)}expected table names as the keys of {_TOP_LEVEL}, "
+                    f"found {_kind(key_node)}",
+                )
+            if not isinstance(value_node, MappingNode):
+                self.fail("", f"{_where(value_node)}expected {_AN_ENTRY}, found {_kind(value_node)}")
+            keys = {
+                key.value for key, _ in _pairs(value_node) if isinstance(key, ScalarNode) and key.tag == _STR
+            }
+            if keys.isdisjoint(_ENTRY_KEYS):
+                self.fail("", f"{_where(value_node)}expected {_AN_ENTRY}, found a mapping with none of them")
 
     def entry(self, key: str, node: Node) -> TableConfig:
         items = self.mapping(node, key, _ENTRY_KEYS, "a mapping with dest, columns and meta")
@@ -992,23 +1058,99 @@ def _decode(data: bytes | bytearray | str, source: str) -> str:
         ) from None
 
 
-def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
+#: PyYAML's problems that quote the file, and what rio says instead.
+_YAML_REWORDED = tuple(
+    (re.compile(pattern, re.DOTALL), words)
+    for pattern, words in (
+        (r"found character .* that cannot start any token", "found a character that cannot start any token"),
+        (r"found undefined alias .*", "found an undefined alias"),
+        (r"found duplicate anchor .*", "found a duplicate anchor"),
+        (r"found unknown escape character .*", "found an unknown escape character"),
+        (r"found undefined tag handle .*", "found an undefined tag handle"),
+        (r"duplicate tag handle .*", "found a duplicate tag handle"),
+        (r"could not determine a constructor for the tag .*", "found a tag rio does not read"),
+        (r"could not find expected ':'", "could not find the colon that ends a key"),
+    )
+)
+#: PyYAML's names of tokens, which it quotes in "expected …, but found …".
+_YAML_TOKENS = {
+    "<directive>": "a directive",
+    "<document start>": "the start of a document",
+    "<document end>": "the end of a document",
+    "<stream start>": "the start of the file",
+    "<stream end>": "the end of the file",
+    "<block sequence start>": "a list",
+    "<block mapping start>": "a mapping",
+    "<block end>": "the end of a block",
+    "[": "the start of a flow list",
+    "{": "the start of a flow mapping",
+    "]": "the end of a flow list",
+    "}": "the end of a flow mapping",
+    "?": "a key indicator",
+    ":": "a colon",
+    "-": "a list item",
+    ",": "a comma",
+    "<alias>": "an alias",
+    "<anchor>": "an anchor",
+    "<tag>": "a tag",
+    "<scalar>": "a scalar",
+}
+_YAML_EXPECTED = {
+    "',' or ']'": "a comma or the end of a flow list",
+    "',' or '}'": "a comma or the end of a flow mapping",
+    "'<document start>'": "the start of a document",
+    "<block end>": "the end of a block",
+}
+_BUT_FOUND = re.compile(r"expected (?P<expected>.*?),? but (?:found|got) (?P<found>.*)", re.DOTALL)
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
+def _yaml_words(text: str) -> str:
+    """PyYAML's problem ``text`` without any fragment of the file it quotes."""
+    for pattern, words in _YAML_REWORDED:
+        if pattern.fullmatch(text):
+            return words
+    match = _BUT_FOUND.fullmatch(text)
+    if match is not None:
+        expected = _YAML_EXPECTED.get(match["expected"], match["expected"])
+        found = match["found"]
+        if _QUOTED.fullmatch(found):
+            found = _YAML_TOKENS.get(found[1:-1], "another character")
+        return (
+            f"expected {_QUOTED.sub('a character', expected)}, but found {_QUOTED.sub('a character', found)}"
+        )
+    # Whatever else PyYAML quotes comes from the file: it goes.
+    return _QUOTED.sub("a character", text)
+
+
+def describe_yaml_error(exc: yaml.YAMLError, text: str = "") -> str:
+    """What is wrong with a YAML file, with positions and kinds but never a word of the file itself.
+
+    ``str()`` of PyYAML's errors shows the offending line, and its problems quote characters and
+    names from it; a file that fails to parse may be any file, so none of that is repeated.
+    ``text`` (the file's text) places a character PyYAML's reader refused.
+    """
     if isinstance(exc, yaml.MarkedYAMLError):
-        parts = [
-            f"{text}{_position(mark)}"
-            for text, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark))
-            if text
-        ]
-        return f"is not valid YAML: {': '.join(parts) or 'malformed'}"
+        described = ""
+        for words, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark)):
+            if words:
+                # A context without a position of its own runs on into the problem.
+                joint = "" if not described else (": " if described.endswith(")") else ", ")
+                described += f"{joint}{_yaml_words(words)}{_position(mark)}"
+        return described or "malformed"
     if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.character, int):
         position = int(exc.position)
         line = text.count("\n", 0, position) + 1
         column = position - (text.rfind("\n", 0, position) + 1) + 1
         return (
-            f"is not valid YAML: the character U+{exc.character:04X} (line {line}, column {column}) is "
-            "not allowed in a YAML file"
+            f"the character U+{exc.character:04X} (line {line}, column {column}) is not allowed in a "
+            "YAML file"
         )
-    return f"is not valid YAML: {exc}"
+    return f"malformed ({type(exc).__name__})"
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
+    return f"is not valid YAML: {describe_yaml_error(exc, text)}"
 
 
 def parse_config_yaml(data: bytes | str, *, source: str = "<string>") -> dict[str, TableConfig]:

@@ -28,6 +28,11 @@ Parsing is strict wherever rio reads a name: a key belongs to a table only if, a
 ``a_b.c`` and ``a.b_c`` are the same string (the Go worker's naming); parts and the partitioned layout
 keep them apart. Dates a person typed (``--date``, job payloads) are read leniently by
 :func:`parse_date_argument`. Local paths and ``file://`` URLs are used literally, never percent-decoded.
+
+No destination is a system schema (``information_schema``, ``catalog_history``, any ``pg_`` name) or the
+load ledger's table (``rio_loads``), in any case: :func:`check_destination` is the one rule, which jobs,
+destination configs and the key builders all apply. A manifest's or a job's own text is echoed in a
+message only once it has been read as one; before that, messages name positions and kinds.
 """
 
 from __future__ import annotations
@@ -51,14 +56,17 @@ from rio.errors import (
     InvalidJob,
     InvalidKey,
     InvalidManifest,
+    ReservedName,
 )
 
 __all__ = [
     "CONTRACT_VERSION",
     "DATA_SUFFIXES",
     "LAYOUTS",
+    "LEDGER_TABLE",
     "MAX_JOB_BYTES",
     "MAX_KEY_BYTES",
+    "SYSTEM_SCHEMAS",
     "Base",
     "DataKey",
     "Granularity",
@@ -69,6 +77,7 @@ __all__ = [
     "PartKey",
     "candidate_config_keys",
     "candidate_data_keys",
+    "check_destination",
     "check_key",
     "config_key",
     "data_date_now",
@@ -126,6 +135,21 @@ def _describe(value: object) -> str:
     if isinstance(value, dict):
         return "an object"
     return f"a {type(value).__name__}"
+
+
+def _json_kind(value: object) -> str:
+    """Name only the kind of a JSON value, for messages about input not known to be rio's own."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else f"a {type(value).__name__}"
 
 
 # --- data dates ------------------------------------------------------------------------------------
@@ -505,7 +529,58 @@ class DataKey:
     layout: str
 
 
+# --- destinations ----------------------------------------------------------------------------------
+
+#: The load ledger's table, which every schema rio loads into holds beside the tables it loaded.
+LEDGER_TABLE = "rio_loads"
+#: Schemas no load ever writes to, beside every name that starts with ``pg_`` (PostgreSQL reserves
+#: the prefix; Redshift keeps ``pg_catalog``, ``pg_internal``, ``pg_automv`` and its temporary
+#: ``pg_temp_N`` schemas there): the SQL standard's catalog views, and Redshift's record of its
+#: catalog. DuckDB's internal schemas are ``information_schema`` and ``pg_catalog`` too; it also marks
+#: each database's ``main`` internal, but that is where ``duckdb:///w.duckdb::events`` loads, and its
+#: ``temp`` and ``system`` are databases, not schemas (rio names the file's database in every table, so a
+#: schema called ``temp`` in the file is an ordinary one).
+SYSTEM_SCHEMAS: frozenset[str] = frozenset({"information_schema", "pg_catalog", "catalog_history"})
+_SYSTEM_PREFIX = "pg_"
+
+
+def _system_schema_reason(schema: str) -> str | None:
+    # Case-blind: Redshift folds names to lower case, so PG_CATALOG is pg_catalog there.
+    folded = schema.casefold()
+    if folded.startswith(_SYSTEM_PREFIX):
+        return "every name that starts with pg_ belongs to the warehouse's own catalog"
+    if folded == "information_schema":
+        return "it holds the SQL standard's catalog views"
+    if folded in SYSTEM_SCHEMAS:
+        return "the warehouse keeps its own records there"
+    return None
+
+
+def check_destination(schema: object, table: object = None) -> None:
+    """Refuse, with :class:`ReservedName`, a schema (and table) rio must never load into.
+
+    System schemas — :data:`SYSTEM_SCHEMAS` and every ``pg_`` name — and the load ledger's table
+    (:data:`LEDGER_TABLE`), compared case-blind. The one rule every destination goes through: jobs,
+    destination configs and the keys of a table's artefacts. Values that are not strings are left to
+    the identifier checks.
+    """
+    if isinstance(schema, str):
+        reason = _system_schema_reason(schema)
+        if reason is not None:
+            raise ReservedName(
+                f"schema {schema!r} is a system schema ({reason}); rio never loads into one, so pick a "
+                "schema of your own"
+            )
+    if isinstance(table, str) and table.casefold() == LEDGER_TABLE:
+        raise ReservedName(
+            f"table {table!r} is named like rio's load ledger ({LEDGER_TABLE}), which records every load "
+            "into its schema; rows loaded into it would forge that record, so name the table otherwise"
+        )
+
+
 def _names(schema: str, table: str) -> None:
+    # No key is ever made for a destination rio refuses, so a pipe for one fails before it packs.
+    check_destination(schema, table)
     check_identifier(schema, kind="schema")
     check_identifier(table, kind="table")
 
@@ -680,24 +755,38 @@ class _JSONProblem(Exception):
     """Raised inside the JSON reader; turned into the caller's error with its context."""
 
 
-def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    obj: dict[str, object] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise _JSONProblem(f"the key {key!r} appears twice in one object")
-        obj[key] = value
-    return obj
+def _duplicates_refused(
+    named: frozenset[str] | None,
+) -> Callable[[list[tuple[str, object]]], dict[str, object]]:
+    def refuse(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        obj: dict[str, object] = {}
+        for key, value in pairs:
+            if key in obj:
+                shown = named is None or key in named
+                raise _JSONProblem(
+                    f"the key {key!r} appears twice in one object"
+                    if shown
+                    else "a key appears twice in one object"
+                )
+            obj[key] = value
+        return obj
+
+    return refuse
 
 
 def _reject_constant(name: str) -> object:
     raise _JSONProblem(f"{name} is not a JSON number")
 
 
-def _load_json(text: str) -> object:
-    """Strict JSON: no duplicate keys, no NaN or Infinity; problems as :class:`_JSONProblem`."""
+def _load_json(text: str, *, named_keys: frozenset[str] | None = None) -> object:
+    """Strict JSON: no duplicate keys, no NaN or Infinity; problems as :class:`_JSONProblem`.
+
+    Problems give positions, never the text. A repeated key is named when ``named_keys`` is ``None``
+    or holds it: a file whose kind is not known until it has been read names only its format's keys.
+    """
     try:
         value: object = json.loads(
-            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
+            text, object_pairs_hook=_duplicates_refused(named_keys), parse_constant=_reject_constant
         )
     except json.JSONDecodeError as exc:
         raise _JSONProblem(f"{exc.msg} at line {exc.lineno} column {exc.colno}") from exc
@@ -709,6 +798,8 @@ def _load_json(text: str) -> object:
 # --- manifests -------------------------------------------------------------------------------------
 
 _NOT_AN_OBJECT = "COPY with MANIFEST parameter requires full path of an Amazon S3 object"
+#: The keys of Redshift's manifest format: the only ones a message about an unread file may name.
+_MANIFEST_KEYS = frozenset({"entries", "url", "mandatory", "meta", "content_length"})
 
 
 def _object_url_problem(url: str) -> str | None:
@@ -831,11 +922,12 @@ class Manifest:
             raise fail(f"must be bytes or str, not {type(data).__name__}")
 
         try:
-            root = _load_json(text)
+            # Until the file shows itself a manifest, its text is nobody's to echo: it may be any file.
+            root = _load_json(text, named_keys=_MANIFEST_KEYS)
         except _JSONProblem as exc:
             raise fail(f"Manifest file is not in correct json format: {exc}") from exc
         if not isinstance(root, dict):
-            raise fail(f"Root must be a json object in the manifest file; this one is {_describe(root)}")
+            raise fail(f"Root must be a json object in the manifest file; this one is {_json_kind(root)}")
         if "entries" not in root:
             raise fail("Manifest file is not in expected format - 'entries' field missing")
         listed = root["entries"]
@@ -927,6 +1019,13 @@ def _identifier_for(field: str, name: object, kind: str) -> str:
         raise _job_error(field, str(exc)) from exc
 
 
+def _destination_for(field: str, schema: object, table: object = None) -> None:
+    try:
+        check_destination(schema, table)
+    except ReservedName as exc:
+        raise _job_error(field, str(exc)) from exc
+
+
 def _identifiers_for(field: str, value: object, kind: str) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise _job_error(field, f"must be a list of {kind} names, not {_describe(value)}")
@@ -1008,7 +1107,13 @@ class Job:
         except InvalidBase as exc:
             raise _job_error("base", str(exc)) from exc
         put("base", str(base))
+        # Before the identifier checks, so that PG_CATALOG is refused as a system schema rather
+        # than corrected to one.
+        _destination_for("schema", self.schema)
         _identifier_for("schema", self.schema, "schema")
+        if isinstance(self.tables, (list, tuple)):
+            for table in self.tables:
+                _destination_for("tables", None, table)
         put("tables", _identifiers_for("tables", self.tables, "table"))
         if self.date is not None:
             if not isinstance(self.date, datetime):
@@ -1157,7 +1262,7 @@ def parse_job(data: bytes | str, *, content_type: str | None = None) -> Job:
     except _JSONProblem as exc:
         raise InvalidJob(f"job payload is not valid JSON: {exc}") from exc
     if not isinstance(obj, dict):
-        raise InvalidJob(f"job payload must be a JSON object, not {_describe(obj)}")
+        raise InvalidJob(f"job payload must be a JSON object, not {_json_kind(obj)}")
     if "version" in obj:
         return _parse_rio_job(obj)
     return _parse_go_worker_job(obj)

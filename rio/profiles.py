@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
+from rio import redaction
+from rio.config import describe_yaml_error
 from rio.errors import ConfigFileError, UnknownAdapter
 
 __all__ = [
@@ -96,9 +98,16 @@ def load_profile(
         raise ConfigFileError(str(where), "", "no profiles file found; write one or pass a warehouse URL")
     source = str(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigFileError(source, "", f"cannot be read as YAML: {exc}") from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        # PyYAML's own message shows the offending line, and the file holds passwords.
+        raise ConfigFileError(
+            source, "", f"cannot be read as YAML: {describe_yaml_error(exc, text)}"
+        ) from None
     if not isinstance(document, dict):
         raise ConfigFileError(source, "", "must map profile names to {target, outputs}")
     if profile not in document:
@@ -117,6 +126,7 @@ def load_profile(
     settings = _render(outputs[name], source, f"{profile}.outputs.{name}", os.environ if env is None else env)
     if not isinstance(settings, dict) or not isinstance(settings.get("type"), str):
         raise ConfigFileError(source, f"{profile}.outputs.{name}.type", "must name the warehouse type")
+    redaction.register_mapping(settings)
     return dict(settings)
 
 
@@ -152,18 +162,16 @@ def target_from_url(url: str) -> dict[str, Any]:
         if dbname:
             settings["dbname"] = unquote(dbname)
     settings.update(parse_qsl(parts.query))
+    redaction.register_mapping(settings)
     return settings
 
 
 def safe_url(url: str) -> str:
-    """A URL with its password masked, for messages (one that cannot be parsed is not shown)."""
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        return "<unreadable URL>"
-    if password is None:
-        return url
-    return url.replace(f":{password}@", ":***@", 1)
+    """A URL with its password (and any secret query parameter) masked, for messages; never raises.
+
+    The masking itself is :func:`rio.redaction.mask_url`'s, the one owner of what a secret is.
+    """
+    return redaction.mask_url(url)
 
 
 def target_from_environment(env: Mapping[str, str] | None = None) -> dict[str, Any] | None:
@@ -183,6 +191,7 @@ def target_from_environment(env: Mapping[str, str] | None = None) -> dict[str, A
     port_text = env.get("REDSHIFT_PORT", "5439")
     if not port_text.isdigit():
         raise ConfigFileError("environment", "REDSHIFT_PORT", f"{port_text!r} is not a port number")
+    redaction.register(env["REDSHIFT_PASSWORD"])
     return {
         "type": "redshift",
         "host": env.get("REDSHIFT_HOST", "localhost"),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,11 +22,13 @@ from rio.config import (
     DestinationConfig,
     SqlFunction,
     TableConfig,
+    describe_yaml_error,
     dump_config_yaml,
     parse_config_yaml,
     parse_default,
     read_config_file,
 )
+from rio.contract import LEDGER_TABLE, check_destination
 from rio.errors import (
     ConfigError,
     ConfigFileError,
@@ -35,6 +39,7 @@ from rio.errors import (
     InvalidIdentifier,
     InvalidSortOrds,
     MultipleDistKeys,
+    ReservedName,
     TooManyColumns,
     UnsupportedType,
 )
@@ -424,6 +429,39 @@ def test_validate_refuses_a_bad_table_name() -> None:
         InvalidIdentifier, match=r"^table name 'page-views' cannot contain '-' \(position 4\)"
     ):
         config.validate()
+
+
+@pytest.mark.parametrize(
+    "schema",
+    ["information_schema", "pg_catalog", "pg_toast", "pg_temp_3", "pg_internal", "catalog_history",
+     "PG_CATALOG", "Pg_Catalog", "INFORMATION_SCHEMA"],
+)  # fmt: skip
+def test_validate_refuses_a_system_schema_in_any_case(schema: str) -> None:
+    config = DestinationConfig(schema, "complete", valid_config().columns, "time")
+    with pytest.raises(ReservedName) as caught:
+        config.validate()
+    assert str(caught.value).startswith(f"schema {schema!r} is a system schema (")
+    assert "rio never loads into one" in str(caught.value)
+    # A ReservedName is an InvalidIdentifier, so code that catches bad names catches it too.
+    assert isinstance(caught.value, InvalidIdentifier)
+
+
+@pytest.mark.parametrize("table", [LEDGER_TABLE, "RIO_LOADS", "Rio_Loads"])
+def test_validate_refuses_the_ledgers_table_name(table: str) -> None:
+    config = DestinationConfig("analytics", table, valid_config().columns, "time")
+    with pytest.raises(ReservedName) as caught:
+        config.validate()
+    assert str(caught.value).startswith(f"table {table!r} is named like rio's load ledger (rio_loads)")
+    assert "forge" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("schema", "table"),
+    [("temp", "t"), ("system", "t"), ("main", "t"), ("public", "t"), ("pg", "t"), ("pgcatalog", "t"),
+     ("analytics", "rio_loads_archive"), ("analytics", "my_rio_loads"), ("analytics", "pg_catalog")],
+)  # fmt: skip
+def test_validate_allows_names_that_only_resemble_reserved_ones(schema: str, table: str) -> None:
+    DestinationConfig(schema, table, valid_config().columns, "time").validate()
 
 
 def test_validate_allows_a_reserved_word_as_a_name() -> None:
@@ -1022,22 +1060,47 @@ MALFORMED = [
     pytest.param("a: \x07", "", "the character U+0007 (line 1, column 4) is not allowed", id="control-char"),
     pytest.param("", "", "is empty; expected a mapping from table name", id="empty"),
     pytest.param("# nothing here\n", "", "is empty; expected a mapping from table name", id="only-comment"),
-    pytest.param("- users\n", "", "at the top level, found a list (line 1, column 1)", id="top-list"),
-    pytest.param("users\n", "", "at the top level, found the string 'users'", id="top-scalar"),
+    pytest.param(
+        "- users\n",
+        "",
+        "line 1, column 1: expected a mapping from table name to {dest, columns, meta}, found a list",
+        id="top-list",
+    ),
+    pytest.param(
+        "users\n",
+        "",
+        "line 1, column 1: expected a mapping from table name to {dest, columns, meta}, found a plain scalar",
+        id="top-scalar",
+    ),
     pytest.param("--- {}\n--- {}\n", "", "expected a single document", id="two-documents"),
     pytest.param(
         "1:\n" + BASE[len("users:\n") :],
         "",
-        "keys must be strings, found the integer 1 (line 1, column 1)",
+        "line 1, column 1: expected table names as the keys of a mapping from table name to {dest, "
+        "columns, meta}, found a plain scalar",
         id="int-key",
     ),
     pytest.param(
         "users: 3\n",
-        "users",
-        "expected a mapping with dest, columns and meta, found the integer 3",
+        "",
+        "line 1, column 8: expected each table's entry to be a mapping with dest, columns and meta, found "
+        "a plain scalar",
         id="entry-int",
     ),
-    pytest.param("users:\n", "users", "found nothing (null)", id="entry-null"),
+    pytest.param(
+        "users:\n",
+        "",
+        "line 1, column 7: expected each table's entry to be a mapping with dest, columns and meta, found "
+        "nothing (null)",
+        id="entry-null",
+    ),
+    pytest.param(
+        "users: {owner: growth}\n",
+        "",
+        "line 1, column 8: expected each table's entry to be a mapping with dest, columns and meta, found "
+        "a mapping with none of them",
+        id="entry-without-rio-keys",
+    ),
     pytest.param(
         edited("  columns:\n", "  colums:\n"),
         "users.colums",
@@ -1317,9 +1380,101 @@ def test_reading_invalid_yaml_gives_the_line_and_column() -> None:
     with pytest.raises(ConfigFileError) as caught:
         parse_config_yaml(edited("    type: text\n", "    type: [text\n"), source="bad.yml")
     assert caught.value.problem == (
-        "is not valid YAML: while parsing a flow sequence (line 8, column 11): expected ',' or ']', but "
-        "got ':' (line 9, column 7)"
+        "is not valid YAML: while parsing a flow sequence (line 8, column 11): expected a comma or the "
+        "end of a flow list, but found a colon (line 9, column 7)"
     )
+
+
+PASSWD = (
+    "root:x:0:0:root:/root:/bin/bash\n"
+    "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+    "alice:x:1000:1000:Alice Wonder,,,:/home/alice:/bin/zsh\n"
+)
+
+#: Files that are no config, each with what of it must never appear in a message.
+FOREIGN_FILES = [
+    pytest.param(PASSWD, ["root:x", "/bin/bash", "alice", "Wonder", "nologin"], id="passwd"),
+    pytest.param(
+        "database:\n  host: db.internal.example\n  password: hunter2-S3CRET\n",
+        ["database", "db.internal", "hunter2", "password", "host"],
+        id="mapping-of-secrets",
+    ),
+    pytest.param("api_key: sk-live-S3CRET\n", ["api_key", "sk-live"], id="scalar-secret"),
+    pytest.param("tokens:\n  - tok-S3CRET\n", ["tokens", "tok-"], id="list-secret"),
+    pytest.param("'Zq quote S3CRET'\n", ["Zq", "S3CRET"], id="quoted-scalar"),
+    pytest.param("|\n  Zb S3CRET\n", ["Zb", "S3CRET"], id="block-scalar"),
+    pytest.param('{"aws_secret_access_key": "wJalr-S3CRET"}\n', ["aws_secret", "wJalr"], id="json-object"),
+    pytest.param('["S3CRET", 1]\n', ["S3CRET"], id="json-list"),
+    pytest.param("S3CRET-key: [unclosed\n", ["S3CRET", "unclosed"], id="unclosed-flow"),
+    pytest.param("x: *S3CRET_alias\n", ["S3CRET", "alias '"], id="undefined-alias"),
+    pytest.param('x: "S3CRET\\q"\n', ["S3CRET", "'q'"], id="unknown-escape"),
+    pytest.param("a: &S3CRET 1\nb: &S3CRET 2\n", ["S3CRET"], id="duplicate-anchor"),
+    pytest.param("x: @S3CRET\n", ["S3CRET", "'@'"], id="reserved-character"),
+    pytest.param("S3CRET: value\n  broken: indent\n", ["S3CRET", "broken"], id="bad-indent"),
+    pytest.param("%S3CRET directive\n---\nx: 1\n", ["S3CRET"], id="unknown-directive"),
+    pytest.param("x: !<tag:S3CRET> 1\ny: [1\n", ["S3CRET"], id="tag"),
+]
+
+
+@pytest.mark.parametrize(("text", "secrets"), FOREIGN_FILES)
+def test_a_file_that_is_no_config_is_never_echoed_in_the_error(text: str, secrets: list[str]) -> None:
+    with pytest.raises(ConfigFileError) as caught:
+        parse_config_yaml(text, source="/srv/data/config_s_t_2026-11-21T10:15:00Z.yml")
+    message = str(caught.value)
+    assert message.startswith("/srv/data/config_s_t_2026-11-21T10:15:00Z.yml: ")
+    assert caught.value.field == ""
+    for secret in secrets:
+        assert secret not in message, message
+    assert "line 1" in message or "line 2" in message or "line 3" in message, message
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_binary_junk_is_never_echoed_in_the_error(seed: int) -> None:
+    import random
+
+    junk = random.Random(seed).randbytes(2000)
+    with pytest.raises(ConfigFileError) as caught:
+        parse_config_yaml(junk, source="junk.yml")
+    message = str(caught.value)
+    # No run of the junk's printable bytes (four or more) appears in the message.
+    printable = list(re.findall(rb"[ -~]{4,}", junk))
+    for run in printable:
+        assert run.decode() not in message, (run, message)
+    # The same junk as text (as if it were Latin-1) gets the same care.
+    with pytest.raises(ConfigFileError) as as_text:
+        parse_config_yaml(junk.decode("latin-1"), source="junk.yml")
+    for run in printable:
+        assert run.decode() not in str(as_text.value), (run, str(as_text.value))
+
+
+@pytest.mark.parametrize(
+    ("problem", "reworded"),
+    [
+        ("found undefined alias 'x'", "found an undefined alias"),
+        ("found character '@' that cannot start any token", "found a character that cannot start any token"),
+        ("found unknown escape character 'q'", "found an unknown escape character"),
+        ("found duplicate anchor 'a'; first occurrence", "found a duplicate anchor"),
+        ("expected ',' or ']', but got ':'", "expected a comma or the end of a flow list, but found a colon"),
+        ("expected <block end>, but found '<scalar>'", "expected the end of a block, but found a scalar"),
+        ("expected alphabetic or numeric character, but found '%'",
+         "expected alphabetic or numeric character, but found another character"),
+        ("expected a mapping for merging, but found scalar",
+         "expected a mapping for merging, but found scalar"),
+        ("could not determine a constructor for the tag 'tag:x'", "found a tag rio does not read"),
+        ("something new about 'S3CRET'", "something new about a character"),
+    ],
+)  # fmt: skip
+def test_pyyamls_problems_are_reworded_without_a_fragment_of_the_file(problem: str, reworded: str) -> None:
+    error = yaml.MarkedYAMLError(problem=problem, problem_mark=yaml.Mark("f", 0, 2, 4, None, None))
+    assert describe_yaml_error(error) == f"{reworded} (line 3, column 5)"
+
+
+def test_a_recognised_config_keeps_messages_that_name_its_keys_and_values() -> None:
+    # Once the file is seen to be a config, naming its keys and values helps and gives nothing away.
+    with pytest.raises(ConfigFileError) as caught:
+        parse_config_yaml(edited("    sortord: 1\n", "    sortord: one\n"), source="c.yml")
+    assert caught.value.field == "users.columns[0].sortord"
+    assert "found the string 'one'" in str(caught.value)
 
 
 def test_reading_ignores_other_tools_keys_in_meta() -> None:
@@ -1441,6 +1596,14 @@ DEFAULTS: dict[ColumnType, st.SearchStrategy[object]] = {
 }
 
 
+def _reserved(name: str) -> bool:
+    try:
+        check_destination(name, name)
+    except ReservedName:
+        return True
+    return False
+
+
 @st.composite
 def configs(draw: st.DrawFn) -> DestinationConfig:
     names = draw(st.lists(identifiers, min_size=1, max_size=8, unique=True))
@@ -1469,7 +1632,8 @@ def configs(draw: st.DrawFn) -> DestinationConfig:
         )
         for index, (name, kind) in enumerate(zip(names, kinds, strict=True))
     ]
-    config = DestinationConfig(draw(identifiers), draw(identifiers), columns, stamp)
+    destinations = identifiers.filter(lambda name: not _reserved(name))
+    config = DestinationConfig(draw(destinations), draw(destinations), columns, stamp)
     config.validate()
     return config
 

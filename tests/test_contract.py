@@ -17,7 +17,9 @@ from rio._identifiers import identifier_problem
 from rio.contract import (
     CONTRACT_VERSION,
     DATA_SUFFIXES,
+    LEDGER_TABLE,
     MAX_JOB_BYTES,
+    SYSTEM_SCHEMAS,
     Base,
     DataKey,
     Granularity,
@@ -28,6 +30,7 @@ from rio.contract import (
     PartKey,
     candidate_config_keys,
     candidate_data_keys,
+    check_destination,
     check_key,
     config_key,
     data_date_now,
@@ -55,6 +58,7 @@ from rio.errors import (
     InvalidJob,
     InvalidKey,
     InvalidManifest,
+    ReservedName,
 )
 from tests.support.golden import assert_matches_golden, read_golden
 
@@ -65,11 +69,21 @@ PARTITION = "s/users/_data_timestamp_year=2026/_data_timestamp_month=11/_data_ti
 
 # --- strategies ------------------------------------------------------------------------------------
 
+
 # Half of the names use few letters and many underscores, so that pairs often share flat prefixes.
+def _reserved(name: str) -> bool:
+    try:
+        check_destination(name, name)
+    except ReservedName:
+        return True
+    return False
+
+
+# Names a table's artefacts can have: never a system schema's or the ledger's.
 identifiers = st.one_of(
     st.from_regex(r"[a-c_][a-c0-9_]{0,6}", fullmatch=True),
     st.from_regex(r"[a-z_][a-z0-9_]{0,30}", fullmatch=True),
-)
+).filter(lambda name: not _reserved(name))
 columns = identifiers.filter(lambda name: identifier_problem(name, kind="column") is None)
 data_dates = st.datetimes(
     min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)
@@ -608,6 +622,25 @@ def test_key_builders_refuse_invalid_identifiers(schema: str, table: str, kind: 
             build()
 
 
+@pytest.mark.parametrize(
+    ("schema", "table", "named"),
+    [("pg_catalog", "t", "schema 'pg_catalog'"), ("PG_Catalog", "t", "schema 'PG_Catalog'"),
+     ("information_schema", "t", "schema 'information_schema'"), ("s", "rio_loads", "table 'rio_loads'"),
+     ("s", "RIO_LOADS", "table 'RIO_LOADS'")],
+)  # fmt: skip
+def test_key_builders_refuse_a_destination_rio_never_loads_into(schema: str, table: str, named: str) -> None:
+    # A pipe for such a table fails as it starts: it cannot name its first part.
+    builders = [
+        lambda: part_key(schema, table, RUN_ID, 0),
+        lambda: manifest_key(schema, table, D),
+        lambda: config_key(schema, table, D),
+        lambda: listing_prefixes(schema, table),
+    ]
+    for build in builders:
+        with pytest.raises(ReservedName, match=f"^{named} "):
+            build()
+
+
 def test_key_builders_refuse_an_identifier_with_a_control_character() -> None:
     with pytest.raises(InvalidKey, match="control character"):
         manifest_key("s", "t\x85", D)
@@ -1040,6 +1073,38 @@ def test_manifest_from_json_refuses_duplicate_keys() -> None:
     )
 
 
+def test_manifest_from_json_names_no_repeated_key_of_another_format() -> None:
+    data = b'{"db_password":"a","db_password":"hunter2"}'
+    assert (
+        _manifest_error(data)
+        == "Manifest file is not in correct json format: a key appears twice in one object"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "secrets"),
+    [
+        (b"root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/zsh\n",
+         ["root", "alice", "bash"]),
+        (b'"sk-live-S3CRET"', ["sk-live", "S3CRET"]),
+        (b'["S3CRET", {"url": "s3://S3CRET/k"}]', ["S3CRET"]),
+        (b'{"aws_secret_access_key": "wJalr-S3CRET", "region": "eu-west-1"}',
+         ["aws_secret", "wJalr", "eu-west"]),
+        (b'{"files": [{"url": "s3://S3CRET/k"}]}', ["S3CRET", "files"]),
+        (b'{"S3CRET": 1, "S3CRET": 2}', ["S3CRET"]),
+        (b'{"a": "S3CRET\x01"}', ["S3CRET"]),
+        (b"password = S3CRET\n", ["password", "S3CRET"]),
+        (bytes(range(1, 128)) * 3, ["abcdef", "ABCDEF", "0123"]),
+    ],
+)  # fmt: skip
+def test_manifest_from_json_never_echoes_a_file_that_is_not_a_manifest(
+    data: bytes, secrets: list[str]
+) -> None:
+    message = _manifest_error(data)
+    for secret in secrets:
+        assert secret not in message, message
+
+
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_manifest_from_json_refuses_nan_and_infinity(constant: str) -> None:
     data = '{"entries":[{"url":"s3://bucket/k","meta":{"content_length":' + constant + "}}]}"
@@ -1059,13 +1124,14 @@ def test_manifest_from_json_refuses_json_nested_too_deeply() -> None:
     ("data", "found"),
     [
         ('[{"url":"s3://bucket/k"}]', "a list"),
-        ('"s3://bucket/k"', 'the string "s3://bucket/k"'),
-        ("42", "the number 42"),
+        ('"s3://bucket/k"', "a string"),
+        ("42", "a number"),
         ("null", "null"),
-        ("true", "the boolean true"),
+        ("true", "a boolean"),
     ],
 )
 def test_manifest_from_json_refuses_a_root_that_is_not_an_object(data: str, found: str) -> None:
+    # Only the kind: a file that is not a manifest may be any file, and its text is not repeated.
     assert _manifest_error(data) == f"Root must be a json object in the manifest file; this one is {found}"
 
 
@@ -1366,6 +1432,44 @@ def _job_error(**fields: object) -> str:
 )
 def test_job_refuses_invalid_fields_naming_the_field(fields: dict[str, object], message: str) -> None:
     assert _job_error(**fields).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [*sorted(SYSTEM_SCHEMAS), "pg_toast", "pg_temp_12", "pg_automv", "PG_CATALOG", "Pg_Catalog",
+     "INFORMATION_SCHEMA", "pg_"],
+)  # fmt: skip
+def test_job_refuses_a_system_schema_in_any_case(schema: str) -> None:
+    message = _job_error(base="s3://bucket", schema=schema, tables=("t",))
+    # Named as a system schema, never "write 'pg_catalog'" as the capital check would say.
+    assert message.startswith(f"job schema: schema {schema!r} is a system schema (")
+    assert "write" not in message
+
+
+@pytest.mark.parametrize("table", [LEDGER_TABLE, "RIO_LOADS", "rio_Loads"])
+def test_job_refuses_the_ledgers_table_among_its_tables(table: str) -> None:
+    message = _job_error(base="s3://bucket", schema="analytics", tables=("events", table))
+    assert message.startswith(f"job tables: table {table!r} is named like rio's load ledger (rio_loads)")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["--bucket b1b --schema pg_catalog --tables t", "--bucket b1b --schema s --tables a,rio_loads"],
+)
+def test_parse_job_refuses_a_reserved_destination_in_the_go_flag_line(line: str) -> None:
+    with pytest.raises(InvalidJob, match=r"never loads into one|load ledger"):
+        parse_job(line)
+
+
+@pytest.mark.parametrize(
+    ("schema", "table"),
+    [("temp", "t"), ("system", "t"), ("main", "t"), ("public", "t"), ("pg", "t"), ("catalog", "t"),
+     ("pgcatalog", "t"), ("s", "rio_loads_2"), ("s", "pg_catalog"), ("s", "information_schema")],
+)  # fmt: skip
+def test_names_that_only_resemble_reserved_ones_are_ordinary(schema: str, table: str) -> None:
+    check_destination(schema, table)
+    assert Job(base="s3://bucket", schema=schema, tables=(table,)).tables == (table,)
+    assert part_key(schema, table, RUN_ID, 0).startswith(f"{schema}/{table}/")
 
 
 def test_job_refuses_identifiers_with_the_identifier_error_as_cause() -> None:

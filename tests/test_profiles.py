@@ -64,6 +64,29 @@ def test_unknown_profiles_and_targets_list_what_exists(profiles_dir: Path) -> No
         load_profile("rio", "staging", profiles_dir=profiles_dir, env={})
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rio:\n  outputs:\n    prod:\n      password: hunter2-S3CRET\n     user: [broken\n",
+        "rio:\n  outputs: {prod: {password: hunter2-S3CRET, user: *S3CRET}}\n",
+        'rio:\n  outputs:\n    prod:\n      password: "hunter2-S3CRET\\q"\n',
+        "rio:\n\tpassword: hunter2-S3CRET\n",
+    ],
+    ids=["bad-indent", "undefined-alias", "bad-escape", "tab"],
+)
+def test_a_profiles_file_that_is_not_yaml_is_refused_without_showing_its_lines(
+    tmp_path: Path, text: str
+) -> None:
+    (tmp_path / "profiles.yml").write_text(text)
+    with pytest.raises(ConfigFileError) as caught:
+        load_profile("rio", "prod", profiles_dir=tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path / 'profiles.yml'}: cannot be read as YAML: ")
+    assert "line " in message
+    for fragment in ("hunter2", "S3CRET", "password", "^"):
+        assert fragment not in message, message
+
+
 def test_a_missing_profiles_file_says_where_it_looked(tmp_path: Path) -> None:
     with pytest.raises(ConfigFileError, match="no profiles file found"):
         load_profile("rio", profiles_dir=tmp_path)
