@@ -11,6 +11,7 @@ import contextlib
 import http.client
 import json
 import os
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -108,14 +109,32 @@ def shared_pg(postgres_server: PostgresServer) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def serve_bucket(s3_server: S3Server) -> str:
+    """A bucket of this module's own, which the shared server allows."""
+    if not s3_server.running:
+        s3_server.start()
+    name = f"rio-serve-{secrets.token_hex(6)}"
+    s3_server.client().create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture(scope="module")
 def server(
-    tmp_path_factory: pytest.TempPathFactory, shared_pg: str, s3_server: S3Server
+    tmp_path_factory: pytest.TempPathFactory, shared_pg: str, s3_server: S3Server, serve_bucket: str
 ) -> Iterator[ServeProcess]:
-    """One rio serve for the tests of the HTTP API, loading into ``shared_pg``, reading S3 from moto."""
+    """One rio serve for the tests of the HTTP API, loading into ``shared_pg``, reading S3 from moto.
+
+    It allows the session's temporary directory (each test's ``base`` lies in it) and ``serve_bucket``.
+    """
     if not s3_server.running:
         s3_server.start()
     state = tmp_path_factory.mktemp("serve") / "state.sqlite3"
-    process = ServeProcess(shared_pg, state, extra=["--s3-endpoint-url", s3_server.endpoint_url]).start()
+    process = ServeProcess(
+        shared_pg,
+        state,
+        allow_bases=[str(tmp_path_factory.getbasetemp()), f"s3://{serve_bucket}"],
+        extra=["--s3-endpoint-url", s3_server.endpoint_url],
+    ).start()
     try:
         yield process
     finally:
@@ -129,6 +148,7 @@ def servers(tmp_path: Path) -> Iterator[Callable[..., ServeProcess]]:
     started: list[ServeProcess] = []
 
     def make(target: str, state: Path | None = None, *, start: bool = True, **options: Any) -> ServeProcess:
+        options.setdefault("allow_bases", [str(tmp_path)])  # the test's ``base`` lies in it
         process = ServeProcess(target, state or tmp_path / f"state-{len(started)}.sqlite3", **options)
         started.append(process)
         return process.start() if start else process
@@ -341,15 +361,15 @@ def test_a_job_id_posted_twice_runs_once(server: ServeProcess, shared_pg: str, b
 
 
 def test_the_go_tools_flag_line_is_accepted_and_loaded(
-    server: ServeProcess, shared_pg: str, s3: Any, s3_bucket: str
+    server: ServeProcess, shared_pg: str, s3: Any, serve_bucket: str
 ) -> None:
-    publish_s3(s3, s3_bucket, config_for("t_go"), D2, rows_for(30, D2))
-    line = f"--bucket {s3_bucket} --schema {SCHEMA} --tables t_go --date 2026-11-21T10:00:00Z --gzip"
+    publish_s3(s3, serve_bucket, config_for("t_go"), D2, rows_for(30, D2))
+    line = f"--bucket {serve_bucket} --schema {SCHEMA} --tables t_go --date 2026-11-21T10:00:00Z --gzip"
     answer = server.post_job(line, {"Idempotency-Key": "go-1"})
     assert answer.status == 202, answer
     finished = server.wait_for("go-1")
     assert finished["exit_code"] == 0, finished
-    assert finished["job"]["base"] == f"s3://{s3_bucket}"
+    assert finished["job"]["base"] == f"s3://{serve_bucket}"
     assert (finished["job"]["mode"], finished["job"]["granularity"]) == ("refresh", "day")
     assert finished["outcomes"][0]["rows"] == 30
     assert pg_count(shared_pg, "t_go") == 30
@@ -676,6 +696,44 @@ def test_a_state_file_that_is_not_sqlite_or_is_newer_is_refused(tmp_path: Path) 
     # A refused file leaves no lock held: it opens once fixed.
     newer.unlink()
     StateStore(newer)
+
+
+def test_a_stored_job_this_rio_no_longer_accepts_is_failed_instead_of_stopping_the_start(
+    tmp_path: Path,
+) -> None:
+    from rio.server.state import StateStore
+
+    path = tmp_path / "state.sqlite3"
+    StateStore(path).close()
+    # As an older rio stored it: a job for a system schema, which rio now refuses everywhere.
+    forged = json.dumps(
+        {
+            "version": 1,
+            "id": "old-1",
+            "base": str(tmp_path),
+            "schema": "pg_catalog",
+            "tables": ["t"],
+            "date": None,
+            "mode": "append",
+            "truncate": False,
+            "force": False,
+        }
+    )
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO jobs (id, job, state, received_at) VALUES (?, ?, 'running', '2026-11-21T10:00:00Z')",
+            ("old-1", forged),
+        )
+    store = StateStore(path)
+    try:
+        assert store.requeue_unfinished() == []
+        assert store.counts() == {"queued": 0, "running": 0, "finished": 1}
+    finally:
+        store.close()
+    with sqlite3.connect(path) as db:
+        outcomes, code = db.execute("SELECT outcomes, exit_code FROM jobs WHERE id = 'old-1'").fetchone()
+    assert code == 1
+    assert "is a system schema" in json.loads(outcomes)[0]["error"]
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ module             what it holds
 =================  ==========================================================================
 ``state``          the SQLite state database: jobs received, running and finished
 ``workers``        the worker pool, its queue and the per-table exclusion
+``policy``         what jobs may touch: allowed bases and schemas, and the store that holds reads to them
 ``app``            the starlette routes (imported only when serving)
 ``main``           wiring: state, pool, app and uvicorn, with a graceful stop on SIGTERM
 ``client``         ``submit`` and ``wait``, for ``rio send --endpoint`` and other callers

@@ -4,7 +4,8 @@
 ``POST /jobs``          a job: rio's JSON job, or the Go tools' flag line as ``text/plain``.
                         202 ``{"id", "state": "queued", "url"}`` when new; 200 with the stored
                         job's state when its id was received before; 400 ``{"error"}`` for a
-                        malformed job; 409 when the id names a different job; 413 above the size
+                        malformed job, or one reaching outside the access policy (naming the
+                        field); 409 when the id names a different job; 413 above the size
                         limit. The id is the job's ``id``, else the ``Idempotency-Key`` header,
                         else a new one.
 ``GET /jobs/{id}``      ``{"id", "state", "job", "outcomes", "exit_code", ...}``; 404 if unknown
@@ -12,6 +13,11 @@
 ======================  ======================================================================
 
 Every other answer is JSON too, ``{"error": "..."}``. The bearer token is compared in constant time.
+
+A body over the size limit is answered 413 whatever length it declares or whether it is chunked: it is
+read to its end and dropped (within the body timeout) before the answer, which closes the connection, so
+a client still sending meets the answer rather than a reset connection. A client that waits for
+``Expect: 100-continue`` with a declared length over the limit gets the 413 at once, and sends nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hmac
-import logging
 from typing import Any
 
 from starlette.applications import Starlette
@@ -29,19 +34,20 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from rio import redaction
 from rio.contract import MAX_JOB_BYTES, Job, new_run_id, parse_job
 from rio.errors import InvalidJob
 from rio.server import StateError
+from rio.server.policy import AccessPolicy
 from rio.server.state import StateStore
 from rio.server.workers import WorkerPool
 
 __all__ = ["create_app"]
 
-log = logging.getLogger("rio.server")
+log = redaction.logger("rio.server")
 
-#: How much of an oversized body is read (and dropped) before answering 413: a client still sending
-#: would otherwise meet a reset connection instead of the answer.
-_DRAIN_FACTOR = 8
+#: Sent with the answer to a body too large or too slow: the connection ends with the answer.
+_CLOSE = {"Connection": "close"}
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -56,23 +62,38 @@ class _TooLarge(Exception):
     pass
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, or :class:`_TooLarge` once it passes ``limit`` bytes (whatever it declared)."""
-    declared = request.headers.get("content-length")
-    drain_limit = limit * _DRAIN_FACTOR
-    if declared is not None and declared.isdigit() and int(declared) > drain_limit:
-        raise _TooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > drain_limit:
+class _Body:
+    """A request body read up to a limit; past it, the rest is read and dropped."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+
+    @property
+    def too_large(self) -> bool:
+        return self.size > self.limit
+
+    async def read(self, request: Request) -> bytes:
+        """The body, or :class:`_TooLarge` once the whole of it was read, if it passed the limit.
+
+        An oversized body is drained rather than left unread: closing a connection with unread data
+        resets it, and the client, still sending, would never see the 413.
+        """
+        chunks: list[bytes] = []
+        async for chunk in request.stream():
+            self.size += len(chunk)
+            if self.too_large:
+                chunks.clear()
+            else:
+                chunks.append(chunk)
+        if self.too_large:
             raise _TooLarge
-        if size <= limit:
-            chunks.append(chunk)
-    if size > limit:
-        raise _TooLarge
-    return b"".join(chunks)
+        return b"".join(chunks)
+
+
+def _declared_over(request: Request, limit: int) -> bool:
+    declared = request.headers.get("content-length", "")
+    return declared.isdigit() and int(declared) > limit
 
 
 def create_app(
@@ -80,13 +101,15 @@ def create_app(
     pool: WorkerPool,
     token: str,
     *,
+    policy: AccessPolicy,
     max_body: int = MAX_JOB_BYTES,
     body_timeout: float = 30.0,
 ) -> Starlette:
     """The application: ``state`` keeps the jobs, ``pool`` runs them, ``token`` guards ``/jobs``.
 
-    A body larger than ``max_body`` bytes is refused (413), and one slower than ``body_timeout``
-    seconds too (408), so a client cannot hold the server's memory or a connection for long.
+    A job reaching outside ``policy`` is refused (400) before it is stored. A body larger than
+    ``max_body`` bytes is refused (413), and one slower than ``body_timeout`` seconds too (408), so
+    a client cannot hold the server's memory or a connection for long.
     """
     if not token:
         raise ValueError("rio serve needs a non-empty bearer token")
@@ -115,17 +138,30 @@ def create_app(
         denial = refused(request)
         if denial is not None:
             return denial
+        too_large = _error(
+            413, f"the job is larger than {max_body} bytes; a job is a few hundred bytes", _CLOSE
+        )
+        declared_over = _declared_over(request, max_body)
+        if declared_over and "100-continue" in request.headers.get("expect", "").lower():
+            # The client waits for a go-ahead before sending: refuse now, and it sends nothing.
+            return too_large
+        body_reader = _Body(max_body)
         try:
-            body = await asyncio.wait_for(_read_body(request, max_body), body_timeout)
+            body = await asyncio.wait_for(body_reader.read(request), body_timeout)
         except asyncio.TimeoutError:
-            return _error(408, f"the job's body did not arrive within {body_timeout:g} s")
+            if declared_over or body_reader.too_large:
+                return too_large
+            return _error(408, f"the job's body did not arrive within {body_timeout:g} s", _CLOSE)
         except _TooLarge:
-            return _error(413, f"the job is larger than {max_body} bytes; a job is a few hundred bytes")
+            return too_large
         except ClientDisconnect:
             return _error(400, "the client went away before sending the whole job")
         try:
             job = parse_job(body, content_type=request.headers.get("content-type"))
+            # Before anything is stored or read: the base, the config and the schema.
+            await run_in_threadpool(policy.check_job, job)
         except InvalidJob as exc:
+            log.warning("refused a job from %s: %s", request.client, exc)
             return _error(400, str(exc))
         key = request.headers.get("idempotency-key")
         if job.id is not None and key is not None and key != job.id:

@@ -21,16 +21,18 @@ from typing import Any
 
 import uvicorn
 
+from rio import redaction
 from rio.cli._target import describe_target
 from rio.server import ServerError
 from rio.server.app import create_app
+from rio.server.policy import AccessPolicy
 from rio.server.state import StateStore
 from rio.server.workers import WorkerPool, load_runner
 from rio.storage_settings import StorageSettings
 
 __all__ = ["ServeSettings", "serve"]
 
-log = logging.getLogger("rio.server")
+log = redaction.logger("rio.server")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,13 @@ class ServeSettings:
     workers: int = 2
     grace: float = 30.0
     storage: StorageSettings = field(default_factory=StorageSettings)
+    #: What jobs may touch; the default allows no base, so every job is refused.
+    policy: AccessPolicy = field(default_factory=AccessPolicy)
+
+    def __post_init__(self) -> None:
+        # Neither the token nor the warehouse's password may reach a log line or a stored outcome.
+        redaction.register(self.token)
+        redaction.register_mapping(self.target)
 
 
 class _Server(uvicorn.Server):
@@ -101,8 +110,10 @@ def serve(settings: ServeSettings, *, announce: Callable[[str], None] = _print_a
     """Serve until SIGTERM or SIGINT; return the exit code (0 after a graceful stop)."""
     state = StateStore(settings.state_path)
     try:
-        pool = WorkerPool(state, load_runner(settings.target, settings.storage), settings.workers)
-        app = create_app(state, pool, settings.token)
+        pool = WorkerPool(
+            state, load_runner(settings.target, settings.storage, settings.policy), settings.workers
+        )
+        app = create_app(state, pool, settings.token, policy=settings.policy)
         config = uvicorn.Config(
             app,
             host=settings.host,
@@ -134,6 +145,15 @@ def serve(settings: ServeSettings, *, announce: Callable[[str], None] = _print_a
                 describe_target(settings.target),
                 settings.state_path,
             )
+            log.info("rio serve: %s", settings.policy.describe())
+            for base in settings.policy.bases:
+                if base.path is not None and not os.path.isdir(base.path):
+                    log.warning("rio serve: the allowed base %s is not a directory (yet)", base)
+            if settings.policy.refuses_every_job:
+                log.warning(
+                    "rio serve: no --allow-base given, so every job will be refused (400); restart with "
+                    "--allow-base s3://bucket[/prefix] or --allow-base DIRECTORY for the data jobs may read"
+                )
             listener = _listen(settings.host, settings.port)
             try:
                 server.run(sockets=[listener])

@@ -24,11 +24,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from rio import redaction
 from rio.contract import Job, parse_job
 from rio.errors import InvalidJob
+from rio.loader.report import EXIT_FAILED
 from rio.server import StateError
 
 __all__ = ["FINISHED", "QUEUED", "RUNNING", "JobRecord", "StateStore"]
+
+log = redaction.logger("rio.server")
 
 QUEUED = "queued"
 RUNNING = "running"
@@ -219,17 +223,36 @@ class StateStore:
         with self._transaction() as db:
             db.execute(
                 "UPDATE jobs SET state = ?, outcomes = ?, exit_code = ?, finished_at = ? WHERE id = ?",
-                (FINISHED, json.dumps(outcomes, ensure_ascii=False), exit_code, _now(), job_id),
+                # No outcome's error text may keep a credential in the state database.
+                (
+                    FINISHED,
+                    redaction.mask_text(json.dumps(outcomes, ensure_ascii=False)),
+                    exit_code,
+                    _now(),
+                    job_id,
+                ),
             )
 
     def requeue_unfinished(self) -> list[JobRecord]:
-        """Queue again the jobs a previous run left running; return every queued job, oldest first."""
+        """Queue again the jobs a previous run left running; return every queued job, oldest first.
+
+        A stored job this rio no longer accepts (one stored by an older rio, for a destination now
+        refused) is finished as failed with the reason, rather than keeping the server from starting.
+        """
         with self._transaction() as db:
             db.execute("UPDATE jobs SET state = ?, started_at = NULL WHERE state = ?", (QUEUED, RUNNING))
             rows = db.execute(
                 f"SELECT {_COLUMNS} FROM jobs WHERE state = ? ORDER BY seq", (QUEUED,)
             ).fetchall()
-        return [self._record(row) for row in rows]
+        records = []
+        for row in rows:
+            try:
+                records.append(self._record(row))
+            except StateError as exc:
+                log.error("job %s is not run: %s", row[0], exc)
+                failure = {"status": "failed", "error": str(exc), "error_type": type(exc).__name__}
+                self.finish(row[0], [failure], EXIT_FAILED)
+        return records
 
     def counts(self) -> dict[str, int]:
         """How many jobs are queued, running and finished."""

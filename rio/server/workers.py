@@ -7,39 +7,52 @@ runs before the one received first.
 
 Stopping takes no new jobs and waits a bounded time for the running ones; what is still queued stays
 queued in the state database for the next start.
+
+A job runs only inside what the operator allowed: :func:`load_runner` checks it against the
+:class:`~rio.server.policy.AccessPolicy` again when it starts, and reads its data through the policy.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rio import redaction
 from rio.contract import Job
 from rio.errors import RioError
 from rio.loader import LoadReport, Status, TableOutcome, run_job
 from rio.loader.report import EXIT_FAILED
 from rio.server import StateError
+from rio.server.policy import AccessPolicy
 from rio.server.state import JobRecord, StateStore
 from rio.storage_settings import StorageSettings
 
 __all__ = ["WorkerPool", "load_runner"]
 
-log = logging.getLogger("rio.server")
+log = redaction.logger("rio.server")
 
 TableKey = tuple[str, str]
 Runner = Callable[[Job], LoadReport]
 
 
-def load_runner(target: Mapping[str, Any], storage: StorageSettings) -> Runner:
-    """Run a job into the warehouse ``target`` (its settings), reaching its data with ``storage``."""
+def load_runner(target: Mapping[str, Any], storage: StorageSettings, policy: AccessPolicy) -> Runner:
+    """Run a job into the warehouse ``target`` (its settings), reaching its data with ``storage``.
+
+    The job is checked against ``policy`` again first (it may have been stored under a wider one),
+    and every read of the load goes through the policy's :class:`~rio.server.policy.ConfinedStore`.
+    """
     settings = dict(target)
 
     def run(job: Job) -> LoadReport:
-        return run_job(job, settings, storage=storage)
+        policy.check_job(job)
+        store = storage.open(job.base)
+        try:
+            return run_job(job, settings, store=policy.confine(store))
+        finally:
+            store.close()
 
     return run
 

@@ -1,8 +1,10 @@
 """``rio serve`` for the tests: the real command in a subprocess, and data laid out as producers do.
 
 :class:`ServeProcess` starts ``python -m rio.cli serve --port 0``, learns its port from the
-"listening on" line, speaks plain HTTP to it, and stops it with a signal (or SIGKILL). Data is written
-with ``json`` and ``gzip`` here, not by rio, so the server is checked against the contract.
+"listening on" line, speaks plain HTTP to it, and stops it with a signal (or SIGKILL). It passes
+``--allow-base`` for each of ``allow_bases`` (and ``--allow-schema`` likewise): a server allows no base
+unless told. Data is written with ``json`` and ``gzip`` here, not by rio, so the server is checked
+against the contract.
 """
 
 from __future__ import annotations
@@ -53,22 +55,31 @@ class ServeProcess:
     token: str = "test-token-0123456789"
     workers: int = 2
     grace: float = 30.0
+    allow_bases: Sequence[str] = ()
+    allow_schemas: Sequence[str] = ()
     extra: Sequence[str] = ()
+    environment: dict[str, str] = field(default_factory=dict)
     url: str = ""
     process: subprocess.Popen[str] | None = field(default=None, repr=False)
     _lines: queue.Queue[str | None] = field(default_factory=queue.Queue, repr=False)
     log_path: Path | None = None
 
     def command(self) -> list[str]:
+        allowed = [word for base in self.allow_bases for word in ("--allow-base", base)]
+        allowed += [word for schema in self.allow_schemas for word in ("--allow-schema", schema)]
         return [
             sys.executable, "-m", "rio.cli", "serve", "--port", "0", "--target", self.target,
             "--state", str(self.state), "--workers", str(self.workers), "--grace", str(self.grace),
-            *self.extra,
+            *allowed, *self.extra,
         ]  # fmt: skip
 
     def launch(self) -> subprocess.Popen[str]:
         """Start the process without waiting for it to listen."""
         env = {**os.environ, "RIO_SERVE_TOKEN": self.token}
+        # Only what the test passes is allowed, whatever the environment running the tests says.
+        env.pop("RIO_SERVE_ALLOW_BASES", None)
+        env.pop("RIO_SERVE_ALLOW_SCHEMAS", None)
+        env.update(self.environment)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_REPOSITORY), env.get("PYTHONPATH")]))
         self.log_path = self.state.with_name(f"{self.state.name}.{time.monotonic_ns()}.log")
         with open(self.log_path, "w") as log:
