@@ -12,7 +12,9 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -327,6 +329,127 @@ def test_without_a_date_the_latest_data_is_loaded(warehouse: Warehouse, base: Pa
     assert outcome.status is Status.LOADED
     assert outcome.date == D2
     assert warehouse.ids() == [100, 101, 102, 103]
+
+
+# --- the ledger is checked before it is trusted ---------------------------------------------------------
+
+_LEDGER_COLUMNS = {
+    "schema_name": "varchar(127)",
+    "table_name": "varchar(127)",
+    "data_date": "timestamp",
+    "mode": "varchar(16)",
+    "manifest_url": "varchar(1024)",
+    "manifest_sha256": "varchar(64)",
+    "rows_loaded": "bigint",
+    "job_id": "varchar(128)",
+    "loaded_at": "timestamp",
+}
+
+
+def forge_ledger(warehouse: Warehouse, columns: dict[str, str], row: dict[str, str]) -> None:
+    """A table named like the ledger, made by someone else, holding a row that claims D2 is loaded."""
+    warehouse.execute(f"CREATE SCHEMA {SCHEMA}")
+    definitions = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+    warehouse.execute(f"CREATE TABLE {SCHEMA}.rio_loads ({definitions})")
+    warehouse.execute(f"INSERT INTO {SCHEMA}.rio_loads ({', '.join(row)}) VALUES ({', '.join(row.values())})")
+
+
+def forged_row(warehouse: Warehouse, base: Path, **changes: str) -> dict[str, str]:
+    """A row for the single data file of D2 (a file is known by its URL), as a ledger would hold it."""
+    url = warehouse.url_of(base, contract.data_key(SCHEMA, TABLE, D2, "json.gz"))
+    row = {
+        "schema_name": f"'{SCHEMA}'",
+        "table_name": f"'{TABLE}'",
+        "data_date": "'2026-11-21 10:00:00'",
+        "mode": "'append'",
+        "manifest_url": f"'{url}'",
+        "rows_loaded": "999",
+        "job_id": "'forged'",
+        "loaded_at": "'2026-11-21 11:00:00'",
+    }
+    return {**row, **changes}
+
+
+def table_exists(warehouse: Warehouse, table: str = TABLE) -> bool:
+    found = warehouse.rows(
+        f"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{SCHEMA}' "
+        f"AND table_name = '{table}'"
+    )
+    return bool(found[0][0])
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_table_named_like_the_ledger_with_other_columns_is_refused_not_trusted(
+    warehouse: Warehouse, base: Path, dry_run: bool
+) -> None:
+    publish(base, [event(i) for i in range(10)], layout="json.gz")
+    # It has the columns the ledger's query reads, but not the ledger's: no mode nor manifest_sha256,
+    # and a note of its own.
+    columns = {
+        name: kind for name, kind in _LEDGER_COLUMNS.items() if name not in ("mode", "manifest_sha256")
+    }
+    row = forged_row(warehouse, base)
+    del row["mode"]
+    forge_ledger(warehouse, {**columns, "note": "varchar(64)"}, {**row, "note": "'not a ledger'"})
+    outcome = load(warehouse, job(base), dry_run=dry_run)
+    assert outcome.status is Status.FAILED, outcome.line()
+    assert isinstance(outcome.error, SchemaMismatch)
+    message = str(outcome.error)
+    assert message.startswith(
+        f"{SCHEMA}.rio_loads is not rio's load ledger: it has the columns (schema_name "
+    )
+    assert "note " in message
+    assert (
+        "and the ledger's are (schema_name varchar(127), table_name varchar(127), data_date timestamp, "
+        in message
+    )
+    assert "mode varchar(16)" in message
+    assert "Rename or drop that table" in message
+    assert "--ledger-schema" in message
+    # Nothing loaded, nothing written.
+    assert not table_exists(warehouse)
+    assert warehouse.rows(f"SELECT job_id FROM {SCHEMA}.rio_loads") == [("forged",)]
+
+
+def test_a_ledger_column_of_another_type_is_refused(warehouse: Warehouse, base: Path) -> None:
+    publish(base, [event(i) for i in range(10)], layout="json.gz")
+    forge_ledger(
+        warehouse,
+        {**_LEDGER_COLUMNS, "rows_loaded": "varchar(20)"},
+        forged_row(warehouse, base, rows_loaded="'12'"),
+    )
+    outcome = load(warehouse, job(base))
+    assert isinstance(outcome.error, SchemaMismatch), outcome.line()
+    text_type = "text" if warehouse.kind == "duckdb" else "varchar(20)"
+    assert f"rows_loaded {text_type}" in str(outcome.error)
+    assert "rows_loaded bigint" in str(outcome.error)
+    assert not table_exists(warehouse)
+
+
+def test_a_ledger_with_narrower_text_columns_is_refused(warehouse: Warehouse, base: Path) -> None:
+    if warehouse.kind == "duckdb":
+        pytest.skip("DuckDB keeps no VARCHAR widths")
+    publish(base, [event(i) for i in range(10)], layout="json.gz")
+    forge_ledger(warehouse, {**_LEDGER_COLUMNS, "manifest_url": "varchar(20)"}, {"job_id": "'short'"})
+    outcome = load(warehouse, job(base))
+    assert isinstance(outcome.error, SchemaMismatch), outcome.line()
+    assert "manifest_url varchar(20)" in str(outcome.error)
+    assert not table_exists(warehouse)
+
+
+def test_a_ledger_made_elsewhere_with_the_ledgers_columns_is_a_ledger(
+    warehouse: Warehouse, base: Path
+) -> None:
+    # Wider text columns, another column order: still the ledger's columns, and its rows count.
+    columns = {
+        name: ("varchar(2000)" if kind.startswith("varchar") else kind)
+        for name, kind in _LEDGER_COLUMNS.items()
+    }
+    forge_ledger(warehouse, dict(reversed(columns.items())), forged_row(warehouse, base))
+    publish(base, [event(i) for i in range(10)], layout="json.gz")
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.ALREADY_LOADED, outcome.error
+    assert "999 rows by job forged" in outcome.detail
 
 
 # --- staleness and modes --------------------------------------------------------------------------------
@@ -730,3 +853,95 @@ def test_two_loaders_of_one_table_at_once_load_it_once(warehouse: Warehouse, bas
         o.error for o in outcomes
     ]
     assert warehouse.count() == 1000
+
+
+@pytest.mark.parametrize(
+    ("created_first", "reason"),
+    [
+        ("table", "another loader created the same table at the same moment (unique violation in pg_type)"),
+        (
+            "schema",
+            "another loader created the same schema at the same moment (unique violation in pg_namespace)",
+        ),
+    ],
+)
+def test_a_table_another_session_creates_at_the_same_moment_is_retried_and_logged_for_what_it_is(
+    pg_url: str, base: Path, caplog: pytest.LogCaptureFixture, created_first: str, reason: str
+) -> None:
+    """Another session creates the table (or its schema) and commits while the loader's CREATE waits on
+    it: PostgreSQL's unique violation on its catalogue, retried, and said to be what it is."""
+    import psycopg
+
+    from rio.adapters.postgres import PostgresAdapter
+    from rio.profiles import target_from_url
+
+    caplog.set_level(logging.WARNING, logger="rio.loader")
+    publish(base, [event(i) for i in range(10)])
+    outcomes: list[Any] = []
+    with psycopg.connect(pg_url, autocommit=True) as other, psycopg.connect(pg_url, autocommit=True) as watch:
+        if created_first == "table":
+            other.execute(f"CREATE SCHEMA {SCHEMA}")
+        other.execute("BEGIN")
+        creating = PostgresAdapter(target_from_url(pg_url)).create_table_sql(CONFIG)
+        for statement in creating if created_first == "table" else creating[:1]:
+            other.execute(statement)
+        loader = threading.Thread(
+            target=lambda: outcomes.append(load(Warehouse("postgres", pg_url), job(base)))
+        )
+        loader.start()
+        try:
+            deadline = time.monotonic() + 60
+            waiting = (
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rio' "
+                "AND wait_event_type = 'Lock'"
+            )
+            while not watch.execute(waiting).fetchone()[0]:  # type: ignore[index]
+                assert time.monotonic() < deadline, "the loader never waited for the other session's CREATE"
+                time.sleep(0.01)
+        finally:
+            other.execute("COMMIT")
+            loader.join(60)
+    (outcome,) = outcomes
+    assert outcome.status is Status.LOADED, outcome.error
+    assert Warehouse("postgres", pg_url).ids() == list(range(10))
+    (retried,) = [r for r in caplog.records if r.name == "rio.loader" and r.levelno == logging.WARNING]
+    assert retried.getMessage().startswith(f"{SCHEMA}.{TABLE}: {reason}; running again in ")
+    assert "(attempt 2 of 5)" in retried.getMessage()
+    assert "serialisation" not in retried.getMessage()
+
+
+def test_duckdbs_write_write_conflict_is_retried_and_says_so(tmp_path: Path) -> None:
+    import duckdb
+
+    from rio.adapters.duckdb import DuckDBAdapter
+
+    path = tmp_path / "conflict.duckdb"
+    first, second = duckdb.connect(str(path)), duckdb.connect(str(path))
+    try:
+        first.execute("CREATE TABLE t (i integer)")
+        first.execute("INSERT INTO t VALUES (1)")
+        first.execute("BEGIN")
+        second.execute("BEGIN")
+        first.execute("UPDATE t SET i = 2")
+        with pytest.raises(duckdb.TransactionException) as rows_conflict:
+            second.execute("UPDATE t SET i = 3")
+        second.execute("ROLLBACK")
+        first.execute("COMMIT")
+        first.execute("BEGIN")
+        second.execute("BEGIN")
+        first.execute("CREATE TABLE u (i integer)")
+        with pytest.raises(duckdb.TransactionException) as catalog_conflict:
+            second.execute("CREATE TABLE IF NOT EXISTS u (i integer)")
+    finally:
+        first.close()
+        second.close()
+    adapter = DuckDBAdapter({"type": "duckdb", "path": str(path)})
+    assert adapter.retry_reason(rows_conflict.value) == (
+        "write-write conflict with another transaction on the same rows (DuckDB)"
+    )
+    assert adapter.retry_reason(catalog_conflict.value) == (
+        "another loader created or changed the same table or schema at the same moment "
+        "(DuckDB's catalog write-write conflict)"
+    )
+    assert adapter.retry_reason(duckdb.CatalogException("Table with name x does not exist")) is None
+    assert adapter.retry_reason(ValueError("conflict")) is None

@@ -255,22 +255,31 @@ def test_a_failing_statement_is_a_warehouse_error_naming_it(adapter: RedshiftAda
 
 
 @pytest.mark.parametrize(
-    ("code", "message", "retried"),
+    ("code", "message", "reason"),
     [
-        ("XX000", "1023", True),
-        ("40001", "could not serialize access due to concurrent update", True),
-        ("23505", 'duplicate key violates unique constraint "pg_class_relname_nsp_index"', True),
-        ("23505", 'duplicate key value violates unique constraint "orders_pkey"', False),
+        ("XX000", "1023", "serialisation conflict (Redshift error 1023)"),
+        ("40001", "could not serialize access due to concurrent update", "serialisation conflict (40001)"),
+        (
+            "23505",
+            'duplicate key violates unique constraint "pg_class_relname_nsp_index"',
+            "another loader created the same table at the same moment (unique violation in pg_class)",
+        ),
+        (
+            "23505",
+            'duplicate key violates unique constraint "pg_namespace_nspname_index"',
+            "another loader created the same schema at the same moment (unique violation in pg_namespace)",
+        ),
+        ("23505", 'duplicate key value violates unique constraint "orders_pkey"', None),
         (
             "XX000",
             "Load into table 'orders' failed.  Check 'stl_load_errors' system table for details.",
-            False,
+            None,
         ),
-        ("42601", 'syntax error at or near "1023"', False),
+        ("42601", 'syntax error at or near "1023"', None),
     ],
 )
 def test_serialization_failures_are_told_from_other_errors(
-    adapter: RedshiftAdapter, code: str, message: str, retried: bool
+    adapter: RedshiftAdapter, code: str, message: str, reason: str | None
 ) -> None:
     import redshift_connector
 
@@ -287,7 +296,9 @@ def test_serialization_failures_are_told_from_other_errors(
     cause = failed.value.__cause__
     assert isinstance(cause, redshift_connector.Error)
     assert cause.args[0]["C"] == code
-    assert adapter.is_serialization_failure(cause) is retried
+    # The reason is what the loader logs when it runs the load again; None: never run again.
+    assert adapter.retry_reason(cause) == reason
+    assert adapter.is_serialization_failure(cause) is (reason is not None)
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:redshift_connector.core")  # its TLS set-up
@@ -473,8 +484,13 @@ def _load_one(
 
 
 def test_a_serialization_failure_is_retried_after_a_pause_and_then_loads_once(
-    redshift_double_factory: Callable[..., RedshiftDouble], s3: Any, s3_bucket: str, pg_url: str
+    redshift_double_factory: Callable[..., RedshiftDouble],
+    s3: Any,
+    s3_bucket: str,
+    pg_url: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="rio.loader")
     double = redshift_double_factory(serialization_failures=1)
     publish(s3, s3_bucket, [order(i) for i in range(10)], D1)
     sleeps: list[float] = []
@@ -485,6 +501,13 @@ def test_a_serialization_failure_is_retried_after_a_pause_and_then_loads_once(
     assert len(double.copies_received) == 2
     assert query(pg_url, f"SELECT count(*), count(DISTINCT id) FROM {SCHEMA}.{TABLE}") == [(10, 10)]
     assert query(pg_url, f"SELECT count(*) FROM {SCHEMA}.rio_loads") == [(1,)]
+    (retried,) = [
+        r.getMessage() for r in caplog.records if r.name == "rio.loader" and r.levelname == "WARNING"
+    ]
+    assert retried.startswith(
+        f"{SCHEMA}.{TABLE}: serialisation conflict (Redshift error 1023); running again in {sleeps[0]:.2f} s "
+        "(attempt 2 of 5): redshift: 1023 (while running: COPY"
+    )
 
 
 def test_serialization_failures_stop_after_the_attempts(

@@ -58,7 +58,11 @@ def adapter_class(type_name: str) -> type[Adapter]:
 
 
 def resolve_adapter(target: Any) -> Adapter:
-    """An adapter for a target: an :class:`Adapter`, a warehouse URL, or a target's settings mapping."""
+    """An adapter for a target: an :class:`Adapter`, a warehouse URL, or a target's settings mapping.
+
+    A target of settings or a URL whose adapter's driver is not installed fails here, with a
+    :class:`~rio.errors.WarehouseError` naming the extra to install (``pip install 'rio[postgres]'``).
+    """
     if isinstance(target, Adapter):
         return target
     if isinstance(target, str):
@@ -75,4 +79,6 @@ def resolve_adapter(target: Any) -> Adapter:
         raise UnknownAdapter(
             "a warehouse target's settings must name its type (type: postgres, duckdb, redshift)"
         )
-    return adapter_class(type_name)(settings)
+    adapter = adapter_class(type_name)(settings)
+    adapter.import_driver()
+    return adapter

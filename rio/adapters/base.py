@@ -8,14 +8,15 @@ a table's columns, and COPY.
 
 from __future__ import annotations
 
-import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any, ClassVar
 
+from rio import redaction
 from rio.config import Column, ColumnType, DestinationConfig, SqlFunction, parse_default
 from rio.errors import WarehouseError
 
@@ -26,11 +27,13 @@ __all__ = [
     "DataFile",
     "Session",
     "TableColumn",
+    "concurrent_creation_reason",
+    "missing_driver",
     "quote_identifier",
     "quote_literal",
 ]
 
-log = logging.getLogger("rio.sql")
+log = redaction.logger("rio.sql")
 
 #: The canonical column types the emulated COPY understands, by config type.
 CANONICAL_TYPES: Mapping[str, str] = {
@@ -51,6 +54,29 @@ def varchar_width(column_type: str) -> int | None:
     """The width of a ``varchar(n)`` type, else None."""
     match = _VARCHAR.fullmatch(column_type)
     return int(match.group(1)) if match else None
+
+
+_CATALOGUE = re.compile(r"pg_[a-z]+")
+
+
+def concurrent_creation_reason(constraint: str) -> str:
+    """The retry reason for a unique violation on a catalogue index (``pg_type_typname_nsp_index``):
+    another loader created the same table (or schema) in the same moment, and running again finds it."""
+    match = _CATALOGUE.match(constraint)
+    catalogue = match.group(0) if match else constraint
+    created = "schema" if catalogue == "pg_namespace" else "table"
+    return f"another loader created the same {created} at the same moment (unique violation in {catalogue})"
+
+
+def missing_driver(exc: ImportError, driver: str, extra: str) -> str:
+    """What to say of a driver whose import failed: "the X driver, which is not installed; install it
+    with: pip install 'rio[extra]'" (or "cannot be imported (why); reinstall it …")."""
+    install = f"pip install 'rio[{extra}]'"
+    missing = exc.name if isinstance(exc, ModuleNotFoundError) else None
+    if missing is not None and (missing == driver or missing.startswith(f"{driver}.")):
+        return f"the {driver} driver, which is not installed; install it with: {install}"
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    return f"the {driver} driver, which cannot be imported ({reason}); reinstall it with: {install}"
 
 
 def quote_identifier(name: str) -> str:
@@ -120,6 +146,10 @@ class Session:
         self.statements: list[str] = []
         self.in_transaction = False
 
+    def record(self, statement: str) -> None:
+        """Keep ``statement`` among those this session ran (or would run), its secrets masked."""
+        self.statements.append(redaction.mask_sql(statement))
+
     def _run(self, sql: str, params: Sequence[Any], shown: str) -> Any:
         log.debug("%s %s", self.adapter.type, shown)
         try:
@@ -133,7 +163,7 @@ class Session:
         ``shown`` is what logs, records and errors say instead of ``sql``: the statement with its
         credentials masked.
         """
-        self.statements.append(shown or sql)
+        self.record(shown or sql)
         if not self.dry_run:
             self._run(sql, params, shown or sql)
 
@@ -190,11 +220,15 @@ class Adapter(ABC):
     """A warehouse: its driver, its SQL, its COPY.
 
     Subclasses set ``type`` (the name profiles and URLs use), build a connection from ``settings``
-    (the target's mapping), and implement the abstract methods. Drivers are imported lazily, in
-    ``connect``, so that ``import rio`` never imports one.
+    (the target's mapping), and implement the abstract methods. Drivers are imported lazily, through
+    :meth:`import_driver` (when a target is resolved, and in ``connect``), so that ``import rio``
+    never imports one and a missing driver is one line naming the extra that installs it.
     """
 
     type: ClassVar[str]
+    #: The driver's module, and the extra of the rio package that installs it (``pip install 'rio[x]'``).
+    driver: ClassVar[str | None] = None
+    driver_extra: ClassVar[str | None] = None
     #: Whether COPY is emulated by rio (reading the files itself) rather than run by the warehouse.
     emulated_copy: ClassVar[bool] = True
     #: Whether ALTER COLUMN TYPE may run inside a transaction (Redshift's may not).
@@ -206,12 +240,27 @@ class Adapter(ABC):
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = dict(settings)
+        # A driver's message that repeats a password is masked like the settings themselves.
+        redaction.register_mapping(self.settings)
 
     def __repr__(self) -> str:
-        shown = {key: ("***" if _secret(key) else value) for key, value in self.settings.items()}
-        return f"{type(self).__name__}({shown})"
+        return f"{type(self).__name__}({redaction.mask_mapping(self.settings)})"
 
     # --- connections -------------------------------------------------------------------------------
+
+    def import_driver(self) -> Any:
+        """The driver's module (None for an adapter without one).
+
+        A driver that is not installed, or cannot be imported, is a :class:`WarehouseError` of one
+        line that names the extra to install, rather than an ImportError's traceback.
+        """
+        if self.driver is None:
+            return None
+        try:
+            return import_module(self.driver)
+        except ImportError as exc:
+            problem = missing_driver(exc, self.driver, self.driver_extra or self.type)
+            raise WarehouseError(f"{self.type}: a {self.type} target needs {problem}") from exc
 
     @abstractmethod
     def connect(self, *, dry_run: bool = False) -> Session: ...
@@ -235,9 +284,17 @@ class Adapter(ABC):
         shown = sql if len(sql) < 300 else sql[:300] + "…"
         return WarehouseError(f"{self.type}: {exc} (while running: {shown})")
 
+    def retry_reason(self, exc: BaseException) -> str | None:
+        """Why a failed transaction may succeed when run again, in a few words; None when it may not.
+
+        Only a clash with another transaction qualifies — a serialisation conflict, two loaders
+        creating one table at once — never a load error. The loader logs the reason with the retry.
+        """
+        return None
+
     def is_serialization_failure(self, exc: BaseException) -> bool:
-        """Whether a failed transaction may succeed when run again (a serialisation conflict)."""
-        return False
+        """Whether a failed transaction may succeed when run again (see :meth:`retry_reason`)."""
+        return self.retry_reason(exc) is not None
 
     # --- SQL -----------------------------------------------------------------------------------------
 
@@ -332,7 +389,3 @@ class Adapter(ABC):
                 except Exception:
                     break
         return text
-
-
-def _secret(key: str) -> bool:
-    return any(word in key.lower() for word in ("password", "secret", "token", "key"))

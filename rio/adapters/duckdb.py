@@ -3,21 +3,34 @@
 DuckDB has no VARCHAR widths, so a config's ``text`` (256 bytes) and ``longtext`` (65535 bytes) are
 enforced by the emulated COPY, in bytes, as Redshift would. DuckDB allows one writing process per
 file: a second loader waits for the file, which serialises loads of the same warehouse.
+
+The emulated COPY decodes the data files into CSV files in a scratch directory, which DuckDB then
+reads. Scratch lives beside the database file, in ``.<file>.rio-scratch/copy-<unique>/`` (the same
+disk as the database; ``$TMPDIR/rio-duckdb-scratch-<uid>`` for ``:memory:``), and holds a file
+``lock`` that its loader keeps ``flock``'ed while it runs. A loader that is killed leaves its scratch
+behind; the next COPY removes every scratch directory whose lock it can take (its loader is gone),
+and never one whose loader is alive.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
+import shutil
+import stat
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, BinaryIO, ClassVar
 
-from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn
+from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn, quote_literal
 from rio.adapters.emulated import decode_files_in_parallel
 from rio.errors import WarehouseError
 
-__all__ = ["DuckDBAdapter"]
+__all__ = ["DuckDBAdapter", "copy_scratch", "reclaim_scratch", "scratch_root"]
 
 _TYPES = {
     "BOOLEAN": "boolean",
@@ -37,6 +50,127 @@ _DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
 LOCK_WAIT_SECONDS = 120.0
 
 
+#: The file in a scratch directory that its live loader keeps locked.
+SCRATCH_LOCK = "lock"
+_SCRATCH_PREFIX = "copy-"
+#: A scratch directory without its lock is being made (for microseconds), or its loader died making
+#: it; after this long it is the latter.
+UNLOCKED_SCRATCH_SECONDS = 60.0
+
+
+def scratch_root(database: str) -> str:
+    """The directory that holds the COPY scratch of the database at ``database``."""
+    if database.startswith(":memory:"):
+        # One per user: another user's directory of that name is not this one's to write or clean.
+        return os.path.join(tempfile.gettempdir(), f"rio-duckdb-scratch-{os.getuid()}")
+    folder, name = os.path.split(os.path.abspath(os.path.expanduser(database)))
+    return os.path.join(folder, f".{name}.rio-scratch")
+
+
+def _own_directory(path: str) -> bool:
+    """Whether ``path`` is a directory of this user's itself, not a link to one."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+
+
+def reclaim_scratch(root: str) -> list[str]:
+    """Remove the scratch directories under ``root`` whose loader is gone; return their paths.
+
+    Only rio's own (``copy-*`` directories of this user, in a root of this user's) are looked at.
+    """
+    if not _own_directory(root):
+        return []
+    removed = []
+    for entry in sorted(os.listdir(root)):
+        directory = os.path.join(root, entry)
+        if not (entry.startswith(_SCRATCH_PREFIX) and _own_directory(directory)):
+            continue
+        try:
+            lock = os.open(os.path.join(directory, SCRATCH_LOCK), os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            # Being made this instant, or its loader died making it: only the latter gets old.
+            try:
+                age = time.time() - os.lstat(directory).st_mtime
+            except FileNotFoundError:
+                continue  # removed meanwhile by its loader or another reclaimer
+            if age > UNLOCKED_SCRATCH_SECONDS:
+                shutil.rmtree(directory, ignore_errors=True)
+                removed.append(directory)
+            continue
+        except OSError:
+            continue  # a lock that is not a file: not rio's
+        try:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # its loader is alive
+            shutil.rmtree(directory, ignore_errors=True)
+            removed.append(directory)
+        finally:
+            os.close(lock)
+    return removed
+
+
+def _make_scratch(root: str) -> tuple[str, int]:
+    """A new scratch directory under ``root`` and the descriptor of its lock, already held."""
+    for _ in range(10):
+        try:
+            os.makedirs(root, mode=0o700, exist_ok=True)
+            if not _own_directory(root):
+                raise WarehouseError(
+                    f"duckdb: {root}, where COPY keeps its scratch, is not a directory of this user's (a "
+                    "link, a file, or another user's); remove it, then load again"
+                )
+            directory = tempfile.mkdtemp(prefix=_SCRATCH_PREFIX, dir=root)
+        except FileNotFoundError:
+            continue  # another loader removed the empty root just now
+        except OSError as exc:
+            raise WarehouseError(
+                f"duckdb: cannot make COPY's scratch directory in {root}: {exc.strerror or exc}; the "
+                "directory of the database file must be writable"
+            ) from exc
+        # Locked under another name, then renamed: a reclaimer never finds an unlocked ``lock``.
+        pending = os.path.join(directory, f".{SCRATCH_LOCK}-new")
+        lock = os.open(pending, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            os.write(lock, f"{os.getpid()}\n".encode())
+            os.rename(pending, os.path.join(directory, SCRATCH_LOCK))
+        except BaseException:
+            os.close(lock)
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+        return directory, lock
+    raise WarehouseError(f"duckdb: cannot make COPY's scratch directory in {root}: it keeps disappearing")
+
+
+@contextmanager
+def copy_scratch(database: str) -> Iterator[str]:
+    """A scratch directory for one COPY into ``database``, removed after it.
+
+    Scratch that killed loaders left beside the database is removed first.
+    """
+    root = scratch_root(database)
+    reclaim_scratch(root)
+    directory, lock = _make_scratch(root)
+    try:
+        yield directory
+    finally:
+        # Removed while still locked, so no reclaimer races this loader for it.
+        shutil.rmtree(directory, ignore_errors=True)
+        os.close(lock)
+        with contextlib.suppress(OSError):
+            os.rmdir(root)  # only when no other loader's scratch is in it
+
+
+def _glob_literal(path: str) -> str:
+    """``path`` with DuckDB's glob characters matching only themselves."""
+    return re.sub(r"([*?\[])", r"[\1]", path)
+
+
 def canonical_type(printed: str) -> str:
     if printed in _TYPES:
         return _TYPES[printed]
@@ -51,6 +185,8 @@ class DuckDBAdapter(Adapter):
     _catalog: str | None = None
 
     type: ClassVar[str] = "duckdb"
+    driver: ClassVar[str | None] = "duckdb"
+    driver_extra: ClassVar[str | None] = "duckdb"
 
     @property
     def path(self) -> str:
@@ -62,7 +198,7 @@ class DuckDBAdapter(Adapter):
         return path
 
     def connect(self, *, dry_run: bool = False) -> Session:
-        import duckdb
+        duckdb = self.import_driver()
 
         path = self.path
         deadline = time.monotonic() + float(self.settings.get("lock_wait", LOCK_WAIT_SECONDS))
@@ -98,10 +234,17 @@ class DuckDBAdapter(Adapter):
             if "no transaction is active" not in str(exc).lower():
                 raise
 
-    def is_serialization_failure(self, exc: BaseException) -> bool:
+    def retry_reason(self, exc: BaseException) -> str | None:
         import duckdb
 
-        return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+        if not (isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()):
+            return None
+        if "catalog" in str(exc).lower():
+            return (
+                "another loader created or changed the same table or schema at the same moment "
+                "(DuckDB's catalog write-write conflict)"
+            )
+        return "write-write conflict with another transaction on the same rows (DuckDB)"
 
     def qualified(self, schema: str | None, table: str) -> str:
         # DuckDB names the database after its file, and a schema of the same name (schema "events"
@@ -147,7 +290,7 @@ class DuckDBAdapter(Adapter):
     def copy(self, session: Session, request: CopyRequest, store: Any) -> CopyResult:
         names = ", ".join(self.quote(column.name) for column in request.columns)
         target = self.qualified(request.schema, request.table)
-        with tempfile.TemporaryDirectory(prefix="rio-copy-") as scratch:
+        with copy_scratch(self.path) as scratch:
             # One CSV per data file, decoded side by side; DuckDB then reads them all at once, in
             # the order of their names, which is the manifest's.
             result = decode_files_in_parallel(
@@ -157,10 +300,11 @@ class DuckDBAdapter(Adapter):
                 lambda index: _LazyFile(os.path.join(scratch, f"{index:06d}.csv")),
                 workers=os.cpu_count() or 1,
             )
-            if not os.listdir(scratch):
+            if not any(name.endswith(".csv") for name in os.listdir(scratch)):
                 return result  # no rows at all: DuckDB cannot read an empty file list
+            files = quote_literal(_glob_literal(scratch) + "/*.csv")
             statement = (
-                f"COPY {target} ({names}) FROM '{scratch}/*.csv' (FORMAT csv, HEADER false, DELIMITER ',', "
+                f"COPY {target} ({names}) FROM {files} (FORMAT csv, HEADER false, DELIMITER ',', "
                 "QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n', NULL '', allow_quoted_nulls false)"
             )
             session.execute(statement)

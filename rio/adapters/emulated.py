@@ -11,20 +11,20 @@ and Redshift error code.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from rio import redaction
 from rio.adapters.base import CopyRequest, CopyResult, DataFile
 from rio.errors import CopyFailed, ObjectNotFound
 from rio.storage import ObjectStore
 
 __all__ = ["decode_files", "decode_files_in_parallel", "describe_rejected"]
 
-log = logging.getLogger("rio.copy")
+log = redaction.logger("rio.copy")
 
 #: Bytes read from a store per call; the decoder keeps its own state between calls.
 CHUNK_BYTES = 1 << 20

@@ -11,7 +11,15 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn, log
+from rio.adapters.base import (
+    Adapter,
+    CopyRequest,
+    CopyResult,
+    Session,
+    TableColumn,
+    concurrent_creation_reason,
+    log,
+)
 from rio.adapters.emulated import decode_files
 from rio.errors import WarehouseError
 
@@ -96,9 +104,11 @@ class PostgresAdapter(Adapter):
     """``type: postgres`` — host, port, user, password, dbname, and any libpq setting."""
 
     type: ClassVar[str] = "postgres"
+    driver: ClassVar[str | None] = "psycopg"
+    driver_extra: ClassVar[str | None] = "postgres"
 
     def connect(self, *, dry_run: bool = False) -> Session:
-        import psycopg
+        psycopg = self.import_driver()
 
         kwargs: dict[str, Any] = {key: self.settings[key] for key in _LIBPQ if key in self.settings}
         kwargs.setdefault("connect_timeout", 10)
@@ -124,14 +134,18 @@ class PostgresAdapter(Adapter):
         if not connection.closed:
             connection.execute("ROLLBACK")
 
-    def is_serialization_failure(self, exc: BaseException) -> bool:
+    def retry_reason(self, exc: BaseException) -> str | None:
         sqlstate = getattr(exc, "sqlstate", None)
-        if sqlstate in ("40001", "40P01"):
-            return True
+        if sqlstate == "40001":
+            return "serialisation conflict (40001)"
+        if sqlstate == "40P01":
+            return "deadlock with another transaction (40P01)"
         # Two loaders creating one table (or schema) at once: the loser meets the catalogue's unique
         # index; running again finds the table there.
         constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
-        return sqlstate == "23505" and constraint.startswith("pg_")
+        if sqlstate == "23505" and constraint.startswith("pg_"):
+            return concurrent_creation_reason(constraint)
+        return None
 
     def lock_sql(self, schema: str, table: str) -> str | None:
         return f"LOCK TABLE {self.qualified(schema, table)} IN ACCESS EXCLUSIVE MODE"
@@ -157,7 +171,7 @@ class PostgresAdapter(Adapter):
     def copy(self, session: Session, request: CopyRequest, store: Any) -> CopyResult:
         names = ", ".join(self.quote(column.name) for column in request.columns)
         statement = f"COPY {self.qualified(request.schema, request.table)} ({names}) FROM STDIN"
-        session.statements.append(statement)
+        session.record(statement)
         log.debug("%s %s", self.type, statement)
         if session.dry_run:
             return CopyResult(0)

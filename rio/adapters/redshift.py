@@ -23,6 +23,7 @@ from rio.adapters.base import (
     CopyResult,
     Session,
     TableColumn,
+    concurrent_creation_reason,
     quote_literal,
 )
 from rio.adapters.postgres import canonical_type
@@ -32,6 +33,8 @@ from rio.errors import CopyFailed, WarehouseError
 __all__ = ["LoadErrorRow", "RedshiftAdapter", "copy_statement", "unload_statement"]
 
 _MASK = "'***'"
+#: The catalogue index a unique violation names when two sessions create one table or schema at once.
+_CATALOGUE_CONSTRAINT = re.compile(r'unique constraint "(pg_\w+)"')
 
 
 def _clause(credentials: list[tuple[str, str]], *, masked: bool = False) -> str:
@@ -172,13 +175,15 @@ class RedshiftAdapter(Adapter):
     """
 
     type: ClassVar[str] = "redshift"
+    driver: ClassVar[str | None] = "redshift_connector"
+    driver_extra: ClassVar[str | None] = "redshift"
     emulated_copy: ClassVar[bool] = False
     widen_in_transaction: ClassVar[bool] = False
     has_dist_and_sort_keys: ClassVar[bool] = True
     declares_primary_keys: ClassVar[bool] = True
 
     def connect(self, *, dry_run: bool = False) -> Session:
-        import redshift_connector
+        redshift_connector = self.import_driver()
 
         kwargs: dict[str, Any] = {key: self.settings[key] for key in _CONNECT if key in self.settings}
         kwargs.setdefault("port", 5439)
@@ -213,14 +218,19 @@ class RedshiftAdapter(Adapter):
         shown = sql if len(sql) < 300 else sql[:300] + "…"
         return WarehouseError(f"redshift: {_message(exc)} (while running: {shown})")
 
-    def is_serialization_failure(self, exc: BaseException) -> bool:
+    def retry_reason(self, exc: BaseException) -> str | None:
         code, message = _code(exc), _message(exc)
-        if code == "40001" or (code == "XX000" and message.strip().startswith("1023")):
-            return True
+        if code == "40001":
+            return "serialisation conflict (40001)"
+        if code == "XX000" and message.strip().startswith("1023"):
+            return "serialisation conflict (Redshift error 1023)"
         # Two loaders creating one table or schema at once: the loser meets the catalogue's unique
         # index ("duplicate key violates unique constraint "pg_class_relname_nsp_index" (possibly
         # caused by concurrent transaction conflict)"); running again finds it there.
-        return code == "23505" and 'unique constraint "pg_' in message
+        catalogue = _CATALOGUE_CONSTRAINT.search(message)
+        if code == "23505" and catalogue is not None:
+            return concurrent_creation_reason(catalogue.group(1))
+        return None
 
     # --- DDL ----------------------------------------------------------------------------------------
 
@@ -319,9 +329,7 @@ class RedshiftAdapter(Adapter):
         region = getattr(store, "region", None) or self.settings.get("region")
         if session.dry_run:
             masked = _clause(self._credentials(resolve=False), masked=True)
-            session.statements.append(
-                copy_statement(request, target=target, region=region, credentials=masked)
-            )
+            session.record(copy_statement(request, target=target, region=region, credentials=masked))
             return CopyResult(0)
         self._check_source(request, store)
         statement, shown = self._authorized(

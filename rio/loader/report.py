@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rio import contract
+from rio import contract, redaction
 from rio.contract import Job
 from rio.errors import LoadError
 
@@ -94,7 +94,7 @@ class TableOutcome:
             "date": None if self.date is None else contract.format_data_date(self.date),
             "data_url": self.data_url,
             "detail": self.detail,
-            "error": None if self.error is None else str(self.error),
+            "error": None if self.error is None else redaction.mask_text(str(self.error)),
             "error_type": None if self.error is None else type(self.error).__name__,
         }
 

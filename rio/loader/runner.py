@@ -2,9 +2,11 @@
 
 The order inside the transaction is fixed: create the table if it is absent, lock it, read its
 columns, consult the ledger, check staleness, change the schema, apply the mode, COPY, write the
-ledger row, commit. Any error rolls the whole table back. A serialisation conflict (PostgreSQL's
-40001, Redshift's 1023) runs the transaction again after a pause; a load error never does. One
-table's failure never stops the others of the job.
+ledger row, commit. Any error rolls the whole table back. A clash with another transaction — a
+serialisation conflict (PostgreSQL's 40001, Redshift's 1023), another loader creating the same table
+at the same moment — runs the transaction again after a pause, logged with the adapter's reason
+(:meth:`~rio.adapters.base.Adapter.retry_reason`); a load error never does. One table's failure
+never stops the others of the job.
 
 The ledger (``rio_loads``) records every load by table, data date and data (the manifest's SHA-256,
 or the file's URL), which is what makes retries safe: a job whose table, date and data are in it is
@@ -14,7 +16,6 @@ loads. ``force`` loads again only in a mode that first removes the old rows.
 
 from __future__ import annotations
 
-import logging
 import random
 import secrets
 import time
@@ -23,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from rio import contract
+from rio import contract, redaction
 from rio.adapters import resolve_adapter
-from rio.adapters.base import Adapter, CopyRequest, Session, TableColumn
-from rio.contract import Granularity, Job, LoadMode
+from rio.adapters.base import Adapter, CopyRequest, Session, TableColumn, varchar_width
+from rio.contract import LEDGER_TABLE, Granularity, Job, LoadMode
 from rio.errors import LoadRefused, RioError, SchemaMismatch
 from rio.loader.discover import FoundData, find_data
 from rio.loader.report import LoadReport, Status, TableOutcome
@@ -36,9 +37,8 @@ from rio.storage_settings import StorageSettings
 
 __all__ = ["LEDGER_TABLE", "LoadOptions", "load_found", "load_table", "run_job"]
 
-log = logging.getLogger("rio.loader")
+log = redaction.logger("rio.loader")
 
-LEDGER_TABLE = "rio_loads"
 _LEDGER_COLUMNS = (
     ("schema_name", "varchar(127) NOT NULL"),
     ("table_name", "varchar(127) NOT NULL"),
@@ -59,7 +59,7 @@ class LoadOptions:
     ledger_schema: str | None = None  # default: the table's schema
     max_errors: int = 0  # Redshift's MAXERROR
     truncate_columns: bool = False  # Redshift's TRUNCATECOLUMNS
-    attempts: int = 5  # runs of a transaction that meets serialisation conflicts
+    attempts: int = 5  # runs of a transaction that clashes with others (see Adapter.retry_reason)
     backoff: float = 0.2
     dry_run: bool = False
 
@@ -88,21 +88,56 @@ class _Skip(Exception):
         self.status, self.detail, self.rows = status, detail, rows
 
 
-def _ensure_ledger(session: Session, adapter: Adapter, schema: str) -> None:
-    """Create the ledger if absent, in a transaction of its own (it must outlive any load's rollback)."""
-    if adapter.read_columns(session, schema, LEDGER_TABLE) is not None:
+def _fits_ledger(wanted: str, found: str) -> bool:
+    """Whether a column of type ``found`` holds what the ledger's column of type ``wanted`` does: a
+    VARCHAR at least as wide (or a text without width, as DuckDB reports every VARCHAR), else the
+    same type."""
+    width = varchar_width(wanted.split()[0])
+    if width is not None:
+        found_width = varchar_width(found)
+        return found == "text" or (found_width is not None and found_width >= width)
+    return found == wanted.split()[0]
+
+
+def _check_ledger(adapter: Adapter, schema: str, columns: Sequence[TableColumn]) -> None:
+    """Refuse a table named like the ledger whose columns are not the ledger's: its rows are no record
+    of rio's loads, and trusting them could skip a real load as "already loaded"."""
+    found = {column.name: column.type for column in columns}
+    if set(found) == {name for name, _ in _LEDGER_COLUMNS} and all(
+        _fits_ledger(kind, found[name]) for name, kind in _LEDGER_COLUMNS
+    ):
         return
-    columns = ",\n  ".join(f"{adapter.quote(name)} {kind}" for name, kind in _LEDGER_COLUMNS)
+    has = ", ".join(f"{column.name} {column.type}" for column in columns)
+    wanted = ", ".join(f"{name} {kind.split()[0]}" for name, kind in _LEDGER_COLUMNS)
+    raise SchemaMismatch(
+        f"{schema}.{LEDGER_TABLE} is not rio's load ledger: it has the columns ({has}), "
+        f"and the ledger's are ({wanted}); nothing was loaded. Rename or drop that table so that rio "
+        "creates its ledger there, or keep the ledger in another schema (ledger_schema, rio send "
+        "--ledger-schema)"
+    )
+
+
+def _ensure_ledger(session: Session, adapter: Adapter, schema: str) -> None:
+    """Create the ledger if absent, in a transaction of its own (it must outlive any load's rollback);
+    refuse a table of its name that is not a ledger."""
+    columns = adapter.read_columns(session, schema, LEDGER_TABLE)
+    if columns is not None:
+        _check_ledger(adapter, schema, columns)
+        return
+    definitions = ",\n  ".join(f"{adapter.quote(name)} {kind}" for name, kind in _LEDGER_COLUMNS)
     with session.transaction():
         session.execute(adapter.create_schema_sql(schema))
         session.execute(
-            f"CREATE TABLE IF NOT EXISTS {adapter.qualified(schema, LEDGER_TABLE)} (\n  {columns}\n)"
+            f"CREATE TABLE IF NOT EXISTS {adapter.qualified(schema, LEDGER_TABLE)} (\n  {definitions}\n)"
         )
 
 
 def _ledger_rows(session: Session, adapter: Adapter, ledger: str, found: FoundData) -> list[tuple[Any, ...]]:
-    if adapter.read_columns(session, ledger, LEDGER_TABLE) is None:  # a dry run did not create it
+    columns = adapter.read_columns(session, ledger, LEDGER_TABLE)
+    if columns is None:  # a dry run did not create it
         return []
+    # Checked again inside the load's transaction: the rows are trusted only from a ledger.
+    _check_ledger(adapter, ledger, columns)
     # The same data is the same manifest (by its SHA-256, wherever it was copied) or, for a single
     # data file, the same URL: another producer's data that carries the same date is not "already
     # loaded".
@@ -352,13 +387,17 @@ def load_found(
             log.info("%s", outcome.line())
             return outcome
         except Exception as exc:
-            if attempt < options.attempts and adapter.is_serialization_failure(exc.__cause__ or exc):
+            reason = adapter.retry_reason(exc.__cause__ or exc)
+            if attempt < options.attempts and reason is not None:
                 delay = options.backoff * 2 ** (attempt - 1) * (1 + random.random())
                 log.warning(
-                    "%s.%s: serialisation conflict, running again in %.2f s: %s",
-                    job.schema,
+                    "%s.%s: %s; running again in %.2f s (attempt %d of %d): %s",
+                    found.schema,
                     table,
+                    reason,
                     delay,
+                    attempt + 1,
+                    options.attempts,
                     exc,
                 )
                 sleep(delay)
