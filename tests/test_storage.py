@@ -772,9 +772,10 @@ def test_s3_repr_shows_no_credentials(make_s3_store: Callable[..., S3Store], s3_
     )
 
 
-def test_s3_repr_drops_userinfo_from_the_endpoint(make_s3_store: Callable[..., S3Store]) -> None:
+def test_s3_repr_masks_the_endpoints_password(make_s3_store: Callable[..., S3Store]) -> None:
     store = make_s3_store(endpoint_url="http://user:s3cr3t@127.0.0.1:9/", region="us-east-1")
-    assert repr(store).endswith("endpoint_url='http://127.0.0.1:9/')")
+    assert repr(store).endswith("endpoint_url='http://user:***@127.0.0.1:9/')")
+    assert "s3cr3t" not in repr(store)
 
 
 # --- S3: faults ---------------------------------------------------------------------------------------
