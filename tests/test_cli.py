@@ -661,9 +661,11 @@ def pack_and_send_to_s3(tmp_path: Path, config_file: Path, bucket: str, target: 
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("process", ["in_process", "real_process"])
 @pytest.mark.parametrize("given_by", ["flag", "environment"])
 def test_pack_send_loads_through_the_s3_endpoint_it_wrote_to(
     given_by: str,
+    process: str,
     tmp_path: Path,
     config_file: Path,
     warehouse: tuple[str, Path],
@@ -672,33 +674,17 @@ def test_pack_send_loads_through_the_s3_endpoint_it_wrote_to(
 ) -> None:
     url, path = warehouse
     args = pack_and_send_to_s3(tmp_path, config_file, s3_bucket, url)
-    if given_by == "flag":
-        result = rio(*args, "--s3-endpoint-url", s3_server.endpoint_url)
+    flag = ["--s3-endpoint-url", s3_server.endpoint_url] if given_by == "flag" else []
+    env = {} if given_by == "flag" else {"RIO_S3_ENDPOINT_URL": s3_server.endpoint_url}
+    if process == "in_process":
+        result = rio(*args, *flag, env=env)
+        code, output = result.exit_code, result.output
     else:
-        result = rio(*args, env={"RIO_S3_ENDPOINT_URL": s3_server.endpoint_url})
-    assert result.exit_code == 0, result.output
-    assert f"{SCHEMA}.{TABLE}: loaded 500 rows" in result.output
+        done = run_rio(*args, *flag, cwd=tmp_path, env=env)
+        code, output = done.returncode, done.stdout + done.stderr
+    assert code == 0, output
+    assert f"{SCHEMA}.{TABLE}: loaded 500 rows" in output
     assert duckdb_rows(path, f"SELECT count(*), count(DISTINCT id) FROM {SCHEMA}.{TABLE}") == [(500, 500)]
-
-
-@pytest.mark.parametrize("given_by", ["flag", "environment"])
-def test_pack_send_through_an_s3_endpoint_as_a_real_process(
-    given_by: str,
-    tmp_path: Path,
-    config_file: Path,
-    warehouse: tuple[str, Path],
-    s3_server: Any,
-    s3_bucket: str,
-) -> None:
-    url, path = warehouse
-    args = pack_and_send_to_s3(tmp_path, config_file, s3_bucket, url)
-    if given_by == "flag":
-        done = run_rio(*args, "--s3-endpoint-url", s3_server.endpoint_url, cwd=tmp_path)
-    else:
-        done = run_rio(*args, cwd=tmp_path, env={"RIO_S3_ENDPOINT_URL": s3_server.endpoint_url})
-    assert done.returncode == 0, done.stderr
-    assert f"{SCHEMA}.{TABLE}: loaded 500 rows" in done.stdout
-    assert duckdb_rows(path, f"SELECT count(*) FROM {SCHEMA}.{TABLE}") == [(500,)]
 
 
 @pytest.mark.parametrize("given_by", ["flag", "environment"])

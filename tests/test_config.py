@@ -28,7 +28,7 @@ from rio.config import (
     parse_default,
     read_config_file,
 )
-from rio.contract import LEDGER_TABLE, check_destination
+from rio.contract import LEDGER_TABLE
 from rio.errors import (
     ConfigError,
     ConfigFileError,
@@ -43,6 +43,7 @@ from rio.errors import (
     TooManyColumns,
     UnsupportedType,
 )
+from support.strategies import reserved
 from tests.support.golden import assert_matches_golden, read_golden
 
 UTC = dt.timezone.utc
@@ -1596,14 +1597,6 @@ DEFAULTS: dict[ColumnType, st.SearchStrategy[object]] = {
 }
 
 
-def _reserved(name: str) -> bool:
-    try:
-        check_destination(name, name)
-    except ReservedName:
-        return True
-    return False
-
-
 @st.composite
 def configs(draw: st.DrawFn) -> DestinationConfig:
     names = draw(st.lists(identifiers, min_size=1, max_size=8, unique=True))
@@ -1632,7 +1625,7 @@ def configs(draw: st.DrawFn) -> DestinationConfig:
         )
         for index, (name, kind) in enumerate(zip(names, kinds, strict=True))
     ]
-    destinations = identifiers.filter(lambda name: not _reserved(name))
+    destinations = identifiers.filter(lambda name: not reserved(name))
     config = DestinationConfig(draw(destinations), draw(destinations), columns, stamp)
     config.validate()
     return config

@@ -60,6 +60,7 @@ from rio.errors import (
     InvalidManifest,
     ReservedName,
 )
+from support.strategies import reserved
 from tests.support.golden import assert_matches_golden, read_golden
 
 UTC = timezone.utc
@@ -70,20 +71,12 @@ PARTITION = "s/users/_data_timestamp_year=2026/_data_timestamp_month=11/_data_ti
 # --- strategies ------------------------------------------------------------------------------------
 
 
-# Half of the names use few letters and many underscores, so that pairs often share flat prefixes.
-def _reserved(name: str) -> bool:
-    try:
-        check_destination(name, name)
-    except ReservedName:
-        return True
-    return False
-
-
-# Names a table's artefacts can have: never a system schema's or the ledger's.
+# Names a table's artefacts can have, never a system schema's or the ledger's. Half of the names use few
+# letters and many underscores, so that pairs often share flat prefixes.
 identifiers = st.one_of(
     st.from_regex(r"[a-c_][a-c0-9_]{0,6}", fullmatch=True),
     st.from_regex(r"[a-z_][a-z0-9_]{0,30}", fullmatch=True),
-).filter(lambda name: not _reserved(name))
+).filter(lambda name: not reserved(name))
 columns = identifiers.filter(lambda name: identifier_problem(name, kind="column") is None)
 data_dates = st.datetimes(
     min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)

@@ -36,7 +36,7 @@ from rio.executors import (
     jobs_url,
 )
 from rio.server import client
-from support.postgres import PostgresServer
+from support.postgres import PostgresServer, named_database
 from support.rio_serve import ServeProcess, publish_local, rows_for
 
 SCHEMA = "analytics"
@@ -202,14 +202,8 @@ def test_a_pipe_posts_to_the_jobs_route_under_a_path_prefix(tmp_path: Path, suff
 
 @pytest.fixture(scope="module")
 def serve_pg(postgres_server: PostgresServer) -> Iterator[str]:
-    import psycopg
-
-    with psycopg.connect(postgres_server.url(), autocommit=True) as conn:
-        conn.execute('DROP DATABASE IF EXISTS "rio_test_job_endpoint" WITH (FORCE)')
-        conn.execute('CREATE DATABASE "rio_test_job_endpoint"')
-    yield postgres_server.url("rio_test_job_endpoint")
-    with psycopg.connect(postgres_server.url(), autocommit=True) as conn:
-        conn.execute('DROP DATABASE IF EXISTS "rio_test_job_endpoint" WITH (FORCE)')
+    with named_database(postgres_server, "rio_test_job_endpoint") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,10 @@ path as a producer uses it, a second time on the same data, and as an attacker w
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import random
 import socket
-import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,7 +27,7 @@ from rio.errors import AccessRefused, InvalidBase, InvalidJob, ReservedName
 from rio.server.policy import AccessPolicy, ConfinedStore
 from rio.server.state import StateStore
 from rio.storage import LocalStore, S3Store
-from support.rio_serve import ServeProcess, publish_local, rows_for
+from support.rio_serve import ServeProcess, publish_local, rows_for, server_pool
 from support.s3 import S3Server
 
 SCHEMA = "analytics"
@@ -93,19 +91,8 @@ def ledger_rows(url: str) -> list[tuple[Any, ...]]:
 @pytest.fixture
 def servers(tmp_path: Path) -> Iterator[Callable[..., ServeProcess]]:
     """Start servers of a test's own (allowing only what each is given); each is stopped at the end."""
-    started: list[ServeProcess] = []
-
-    def make(target: str, state: Path | None = None, *, start: bool = True, **options: Any) -> ServeProcess:
-        process = ServeProcess(target, state or tmp_path / f"state-{len(started)}.sqlite3", **options)
-        started.append(process)
-        return process.start() if start else process
-
-    yield make
-    for process in started:
-        if process.running:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.stop(timeout=10)
-        process.kill()
+    with server_pool(tmp_path) as make:
+        yield make
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ real lock on its table from the test, which the loader's transaction waits for.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import os
@@ -31,8 +30,8 @@ from rio.config import Column, DestinationConfig
 from rio.contract import Job
 from rio.errors import JobSubmissionFailed
 from rio.server import client
-from support.postgres import PostgresServer
-from support.rio_serve import ServeProcess, publish_local, publish_s3, rows_for
+from support.postgres import PostgresServer, named_database
+from support.rio_serve import ServeProcess, publish_local, publish_s3, rows_for, server_pool
 from support.s3 import S3Server
 
 SCHEMA = "analytics"
@@ -98,14 +97,8 @@ def job(base: Path, table: str, date: datetime, **fields: Any) -> Job:
 @pytest.fixture(scope="module")
 def shared_pg(postgres_server: PostgresServer) -> Iterator[str]:
     """A database of this module's own, for the shared server."""
-    import psycopg
-
-    with psycopg.connect(postgres_server.url(), autocommit=True) as conn:
-        conn.execute('DROP DATABASE IF EXISTS "rio_test_serve" WITH (FORCE)')
-        conn.execute('CREATE DATABASE "rio_test_serve"')
-    yield postgres_server.url("rio_test_serve")
-    with psycopg.connect(postgres_server.url(), autocommit=True) as conn:
-        conn.execute('DROP DATABASE IF EXISTS "rio_test_serve" WITH (FORCE)')
+    with named_database(postgres_server, "rio_test_serve") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -144,21 +137,9 @@ def server(
 
 @pytest.fixture
 def servers(tmp_path: Path) -> Iterator[Callable[..., ServeProcess]]:
-    """Start servers of a test's own; each is stopped (SIGKILL if it must) at the end."""
-    started: list[ServeProcess] = []
-
-    def make(target: str, state: Path | None = None, *, start: bool = True, **options: Any) -> ServeProcess:
-        options.setdefault("allow_bases", [str(tmp_path)])  # the test's ``base`` lies in it
-        process = ServeProcess(target, state or tmp_path / f"state-{len(started)}.sqlite3", **options)
-        started.append(process)
-        return process.start() if start else process
-
-    yield make
-    for process in started:
-        if process.running:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.stop(timeout=10)
-        process.kill()
+    """Start servers of a test's own, allowing the test's directory (its ``base`` lies in it)."""
+    with server_pool(tmp_path, allow_bases=[str(tmp_path)]) as make:
+        yield make
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,3 +155,21 @@ def start_postgres(bindir: Path, *, attempts: int = 3) -> PostgresServer:
     message = f"pg_ctl start failed:\n{started.stdout}\n{started.stderr}\n{server.log_tail()}"
     server.stop()
     raise RuntimeError(message)
+
+
+@contextlib.contextmanager
+def named_database(server: PostgresServer, name: str) -> Iterator[str]:
+    """A fresh database called ``name`` on ``server`` (dropped first if a crashed run left it); its URL.
+
+    It is dropped again on the way out, whatever its connections.
+    """
+    import psycopg
+
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.url(name)
+    finally:
+        with psycopg.connect(server.url(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

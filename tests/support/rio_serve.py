@@ -9,6 +9,7 @@ against the contract.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -21,7 +22,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -186,6 +187,32 @@ class ServeProcess:
                     f"job {job_id} is {found['state']}, not {state}, after {timeout} s: {found}"
                 )
             time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def server_pool(directory: Path, **defaults: Any) -> Iterator[Callable[..., ServeProcess]]:
+    """Start servers of a test's own, their state files in ``directory``; each is stopped at the end.
+
+    ``make(target, state=None, *, start=True, **options)`` makes one; ``defaults`` fill the options a
+    call leaves out. A server that does not stop on SIGTERM within 10 s is killed.
+    """
+    started: list[ServeProcess] = []
+
+    def make(target: str, state: Path | None = None, *, start: bool = True, **options: Any) -> ServeProcess:
+        for name, value in defaults.items():
+            options.setdefault(name, value)
+        process = ServeProcess(target, state or directory / f"state-{len(started)}.sqlite3", **options)
+        started.append(process)
+        return process.start() if start else process
+
+    try:
+        yield make
+    finally:
+        for process in started:
+            if process.running:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.stop(timeout=10)
+            process.kill()
 
 
 # --- data, as a producer lays it out -------------------------------------------------------------------

@@ -6,6 +6,20 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from rio.contract import check_destination
+from rio.errors import ReservedName
+
+
+def reserved(name: str) -> bool:
+    """Whether ``name``, as a schema and as a table, is a destination rio refuses (a system schema's or
+    the ledger's name): strategies of destination names leave those out."""
+    try:
+        check_destination(name, name)
+    except ReservedName:
+        return True
+    return False
+
+
 #: Strings near the edges of each column type: built from the characters numbers, booleans, dates and
 #: timestamps are written with, the typed forms themselves, blanks, and any text.
 EDGE_STRINGS = st.one_of(
