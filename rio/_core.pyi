@@ -9,6 +9,7 @@ __all__ = [
     "DEFAULT_BUFFER_SIZE",
     "DEFAULT_COMPRESSION_LEVEL",
     "DEFAULT_MAX_PARTS_IN_FLIGHT",
+    "ColumnTypeInfo",
     "Decoder",
     "KeyStats",
     "PackStats",
@@ -16,6 +17,7 @@ __all__ = [
     "Part",
     "RejectedRow",
     "__version__",
+    "parse_column_type",
 ]
 
 __version__: Final[str]
@@ -195,3 +197,30 @@ class RejectedRow:
     def reason(self) -> str: ...
     @property
     def code(self) -> int: ...
+
+@final
+class ColumnTypeInfo:
+    """What the core read from a type's name: its canonical spelling and parameters."""
+
+    @property
+    def canonical(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def family(self) -> str: ...
+    @property
+    def precision(self) -> int | None: ...
+    @property
+    def scale(self) -> int | None: ...
+    @property
+    def max_bytes(self) -> int | None: ...
+    @property
+    def redshift_name(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+def parse_column_type(spec: str, *, warehouse: bool = False) -> ColumnTypeInfo:
+    """Read a column type's name (a config's, or with ``warehouse=True`` a warehouse's report).
+
+    Raises ``rio.errors.UnsupportedType`` saying why, with the allowed range.
+    """

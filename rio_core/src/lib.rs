@@ -1,8 +1,9 @@
 //! rio's Rust core, exposed to Python as `rio._core`.
 //!
 //! This file is wiring only: the logic lives one concept per module, in plain Rust that compiles
-//! and is tested without Python (`json`, `timefmt`, `columns`, `rows`, `stats`, `gzip`, `packer`,
-//! `decode`); `encode` reads Python rows, and `py` and `py_decode` hold the PyO3 classes on top.
+//! and is tested without Python (`json`, `timefmt`, `types`, `columns`, `rows`, `stats`, `gzip`,
+//! `packer`, `decode`); `encode` reads Python rows, and `py`, `py_decode` and `py_types` hold the
+//! PyO3 classes and functions on top.
 
 pub mod columns;
 pub mod decode;
@@ -13,9 +14,11 @@ pub mod json;
 pub mod packer;
 pub mod py;
 pub mod py_decode;
+pub mod py_types;
 pub mod rows;
 pub mod stats;
 pub mod timefmt;
+pub mod types;
 
 #[pyo3::pymodule]
 mod _core {
@@ -23,6 +26,8 @@ mod _core {
     use crate::py::{PyKeyStats, PyPackStats, PyPacker, PyPart};
     #[pymodule_export]
     use crate::py_decode::{PyDecoder, PyRejectedRow};
+    #[pymodule_export]
+    use crate::py_types::{parse_column_type, PyColumnTypeInfo};
 
     /// The version of the Rust core; `rio.__version__` is this.
     #[allow(non_upper_case_globals)]
