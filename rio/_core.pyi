@@ -41,6 +41,12 @@ class Packer:
 
     Rotation rule: no part holds more than ``buffer_size`` bytes of NDJSON, except a part holding
     one row that alone is larger.
+
+    With ``columns`` (any type a config names, read by :func:`parse_column_type`), each value is
+    checked by its type's rules, the very code the emulated COPY loads with, under the load's COPY
+    options: ``time_format`` (TIMEFORMAT), ``date_format`` (DATEFORMAT), ``accept_invalid_chars``
+    (ACCEPTINVCHARS), ``round_decimals`` (ROUNDEC) and ``truncate_long_text`` (TRUNCATECOLUMNS).
+    An unknown type raises ``rio.errors.UnsupportedType``; an unknown format ``ConfigError``.
     """
 
     def __new__(
@@ -52,6 +58,10 @@ class Packer:
         max_parts_in_flight: int = ...,
         threads: int | None = None,
         truncate_long_text: bool = False,
+        time_format: str = "auto",
+        date_format: str = "auto",
+        accept_invalid_chars: str | None = None,
+        round_decimals: bool = False,
     ) -> Packer: ...
     def pack(self, row: _Row) -> None: ...
     def pack_many(self, rows: Iterable[_Row]) -> int: ...
@@ -144,10 +154,15 @@ class Decoder:
     """One data file of a load in, rows typed for the target table out.
 
     Reads gzip'd (or plain) JSON objects the way Redshift's ``COPY ... FORMAT AS JSON 'auto
-    ignorecase' TIMEFORMAT 'auto' DATEFORMAT 'auto'`` does, and writes each good row in
-    PostgreSQL's ``COPY ... FROM STDIN`` text format (``output="postgres"``) or as CSV for DuckDB
-    (``output="csv"``). A bad row is skipped and described in ``rejected_rows``; a file that is not
-    gzip, or corrupt or truncated gzip, raises ``rio.errors.CopyFailed``.
+    ignorecase'`` does, with COPY's data-conversion options (``time_format``: TIMEFORMAT 'auto',
+    'epochsecs' or 'epochmillisecs'; ``date_format``: DATEFORMAT; ``accept_invalid_chars``:
+    ACCEPTINVCHARS' replacement character, or None; ``round_decimals``: ROUNDEC;
+    ``truncate_columns``: TRUNCATECOLUMNS), and writes each good row in PostgreSQL's ``COPY ... FROM
+    STDIN`` text format (``output="postgres"``) or as CSV for DuckDB (``output="csv"``). Column types
+    are the warehouse's (a bare ``text`` has no width); an unknown one raises
+    ``rio.errors.UnsupportedType``, an unknown format ``rio.errors.ConfigError``. A bad row is
+    skipped and described in ``rejected_rows``; a file that is not gzip, or corrupt or truncated
+    gzip, raises ``rio.errors.CopyFailed``.
     """
 
     def __new__(
@@ -159,6 +174,9 @@ class Decoder:
         ignore_case: bool = True,
         truncate_columns: bool = False,
         time_format: str = "auto",
+        date_format: str = "auto",
+        accept_invalid_chars: str | None = None,
+        round_decimals: bool = False,
         source: str = "",
         max_rejected: int = 100,
     ) -> Decoder: ...

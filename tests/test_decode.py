@@ -14,7 +14,7 @@ import io
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rio import Column, Packer
-from rio._core import Decoder, RejectedRow
-from rio.errors import CopyFailed, InvalidColumnValue
-from support.strategies import EDGE_VALUES
+from rio._core import Decoder, RejectedRow, parse_column_type
+from rio.errors import ConfigError, CopyFailed, InvalidColumnValue, UnsupportedType
+from support.strategies import EDGE_DOCUMENTS, EDGE_VALUES, JSON_NUMBERS, NUL_STRINGS
 
 Columns = Sequence[tuple[str, str, bool]]
 Row = tuple[str | None, ...]
@@ -307,6 +307,32 @@ CONVERSIONS = [
     ("char(3)", '"abc"', "abc"),
     ("varchar(4)", '"éé"', "éé"),
     ("text", '""', ""),
+    # trailing blanks beyond the width are cut; char(n) is padded to n bytes
+    ("varchar(3)", '"abc   "', "abc"),
+    ("char(5)", '"ab"', "ab   "),
+    ("char(2)", '""', "  "),
+    # numerics keep 38 exact digits; precision 19 or less is a 64-bit integer inside
+    ("numeric(38,0)", "9" * 38, "9" * 38),
+    ("numeric(19,18)", '"9.223372036854775807"', "9.223372036854775807"),
+    # timestamptz converts a written zone to UTC; a time without one is UTC
+    ("timestamptz", '"2026-11-21T10:15:00.5+02:00"', "2026-11-21 08:15:00.500000+00"),
+    ("timestamptz", '"2026-11-21 23:30:00-01:00"', "2026-11-22 00:30:00+00"),
+    ("timestamptz", '"2026-11-21"', "2026-11-21 00:00:00+00"),
+    # time drops a zone, timetz keeps it (UTC when none is written); 24:00:00 ends the day
+    ("time", '"19:11:19"', "19:11:19"),
+    ("time", '"191119"', "19:11:19"),
+    ("time", '"10:15:00.25+02"', "10:15:00.250000"),
+    ("time", '"24:00:00"', "24:00:00"),
+    ("timetz", '"20:41:19 UTC"', "20:41:19+00"),
+    ("timetz", '"10:15:00+05:30"', "10:15:00+05:30"),
+    ("timetz", '"10:15:00"', "10:15:00+00"),
+    # super keeps any JSON value as compact JSON, strings included
+    ("super", '{ "a" : [1, 2.50, {"b": null}] }', '{"a":[1,2.50,{"b":null}]}'),
+    ("super", '"text"', '"text"'),
+    ("super", '""', '""'),
+    ("super", "-1.5e300", "-1.5e300"),
+    ("super", "false", "false"),
+    ("super", "null", None),
     # NULL: JSON null anywhere, "" or blanks outside character columns
     ("text", "null", None),
     ("integer", "null", None),
@@ -316,6 +342,9 @@ CONVERSIONS = [
     ("timestamp", '""', None),
     ("numeric(8,2)", '"\\t"', None),
     ("double precision", '""', None),
+    ("timestamptz", '" "', None),
+    ("time", '""', None),
+    ("timetz", '""', None),
 ]
 
 
@@ -341,6 +370,113 @@ def test_values_convert_by_redshift_rules(
 )
 def test_timestamps_follow_the_time_format(time_format: str, value: str, expected: str) -> None:
     assert convert("timestamp", value, time_format=time_format) == expected
+
+
+@pytest.mark.parametrize(
+    ("column_type", "time_format", "value", "expected"),
+    [
+        ("timestamptz", "epochsecs", "1700000000", "2023-11-14 22:13:20+00"),
+        ("timestamptz", "epochmillisecs", '"-1500"', "1969-12-31 23:59:58.500000+00"),
+        ("timestamptz", "auto", '"2023-11-14T22:13:20-05"', "2023-11-15 03:13:20+00"),
+    ],
+)
+def test_timestamptz_follows_the_time_format_in_utc(
+    column_type: str, time_format: str, value: str, expected: str
+) -> None:
+    assert convert(column_type, value, time_format=time_format) == expected
+
+
+@pytest.mark.parametrize(
+    ("column_type", "options", "value", "expected"),
+    [
+        # Explicit format strings, as COPY's DATEFORMAT and TIMEFORMAT take them.
+        ("date", {"date_format": "MM/DD/YYYY"}, '"11/21/2026"', "2026-11-21"),
+        ("date", {"date_format": "DD.MM.YYYY"}, '"21.11.2026"', "2026-11-21"),
+        ("date", {"date_format": "MON DD, YYYY"}, '"Nov 21, 2026"', "2026-11-21"),
+        ("timestamp", {"time_format": "YYYY-MM-DD HH:MI:SS"}, '"2026-11-21 10:15:00"', "2026-11-21 10:15:00"),
+        (
+            "timestamp",
+            {"time_format": "DD/MM/YYYY HH12:MI AM"},
+            '"21/11/2026 03:15 PM"',
+            "2026-11-21 15:15:00",
+        ),
+        ("timestamp", {"time_format": "YYYYMMDD HH24MISS"}, '"20261121 101500"', "2026-11-21 10:15:00"),
+        # Zone names and abbreviations, converted for timestamptz and ignored by timestamp.
+        ("timestamptz", {}, '"2026-11-21 10:15:00 America/New_York"', "2026-11-21 15:15:00+00"),
+        ("timestamptz", {}, '"2026-07-01 10:15:00 America/New_York"', "2026-07-01 14:15:00+00"),
+        ("timestamptz", {}, '"2026-11-21 10:15:00 PST"', "2026-11-21 18:15:00+00"),
+        ("timestamp", {}, '"2026-11-21 10:15:00 America/New_York"', "2026-11-21 10:15:00"),
+        # Forms of automatic recognition beyond ISO 8601.
+        ("date", {}, '"J2451187"', "1999-01-08"),
+        ("timestamp", {}, '"20261121 101500"', "2026-11-21 10:15:00"),
+        ("date", {}, '"2008.366"', "2008-12-31"),
+    ],
+)
+def test_format_strings_and_zone_names_are_read_as_redshift_reads_them(
+    column_type: str, options: dict[str, Any], value: str, expected: str
+) -> None:
+    assert convert(column_type, value, **options) == expected
+
+
+def test_a_value_that_does_not_match_the_format_string_is_refused() -> None:
+    assert rejection("date", '"2026-11-21"', date_format="MM/DD/YYYY").code == 1205
+    assert rejection("timestamp", '"2026-11-21 10:15"', time_format="YYYY-MM-DD HH:MI:SS").code == 1206
+
+
+def test_dates_read_the_date_format_and_timestamps_do_not() -> None:
+    # DATEFORMAT and TIMEFORMAT are separate: epochs are for timestamps only.
+    assert convert("date", '"2026-11-21"', time_format="epochsecs") == "2026-11-21"
+    assert rejection("timestamp", '"2026-11-21"', time_format="epochsecs").code == 1206
+    assert convert("date", '"11/21/2026"', date_format="auto") == "2026-11-21"
+
+
+@pytest.mark.parametrize(
+    ("value", "cut", "rounded"),
+    [
+        ("20.259", "20.25", "20.26"),
+        ('"20.255"', "20.25", "20.26"),
+        ("-20.255", "-20.25", "-20.26"),
+        ("0.004", "0.00", "0.00"),
+        ("-0.005", "0.00", "-0.01"),
+        ("1e-3", "0.00", "0.00"),
+    ],
+)
+def test_round_decimals_rounds_half_away_from_zero_where_copy_cuts(
+    value: str, cut: str, rounded: str
+) -> None:
+    assert convert("numeric(8,2)", value) == cut
+    assert convert("numeric(8,2)", value, round_decimals=True) == rounded
+
+
+def test_rounding_that_carries_beyond_the_precision_overflows() -> None:
+    assert convert("numeric(5,2)", "999.995") == "999.99"
+    rejected = rejection("numeric(5,2)", "999.995", round_decimals=True)
+    assert (rejected.code, rejected.reason) == (
+        1209,
+        "Numeric data overflow: numeric(5,2) holds 3 digits before the point",
+    )
+
+
+@pytest.mark.parametrize("output", ["postgres", "csv"])
+def test_accept_invalid_chars_replaces_each_invalid_byte_in_varchar(output: str) -> None:
+    data = b'{"a":"x\xe2\x82y\xffz","n":1}\n{"a":"\xed\xa0\x80"}\n{"a":"ok","n":"\xff"}\n'
+    columns = [("a", "varchar(10)", False), ("n", "integer", False)]
+    out, decoder = decode(columns, data, gzip=False, output=output, accept_invalid_chars="^")
+    assert PARSERS[output](out) == [("x^^y^z", "1"), ("^^^", None)]
+    (rejected,) = decoder.rejected_rows
+    assert (rejected.code, rejected.column, rejected.line) == (1220, "n", 3)
+    # Without the option every such row is refused whole; "?" is Redshift's default replacement.
+    _, decoder = decode(columns, data, gzip=False)
+    assert [(r.code, r.column) for r in decoder.rejected_rows] == [(1220, "")] * 3
+    out, _ = decode(columns, data[: data.index(b"\n") + 1], gzip=False, accept_invalid_chars="?")
+    assert parse_postgres(out) == [("x??y?z", "1")]
+
+
+def test_accept_invalid_chars_replaces_noncharacters_too() -> None:
+    value = json.dumps("a\ufdd0b\uffff")
+    assert convert("varchar(20)", value) == "a\ufdd0b\uffff"
+    assert convert("varchar(20)", value, accept_invalid_chars="?") == "a???b???"
+    assert convert("char(20)", '"abc"', accept_invalid_chars="?") == "abc" + " " * 17
 
 
 def test_truncate_columns_cuts_text_on_a_character_boundary() -> None:
@@ -386,6 +522,15 @@ REJECTIONS = [
     ("boolean", '"maybe"', 1210, "Invalid boolean value", 0),
     ("char(10)", '"café"', 1220, "Multibyte character not supported for CHAR (Hint: Try using VARCHAR)", 3),
     ("text", '"a\\u0000b"', 1220, "String contains an invalid character: NUL", 1),
+    ("varchar(3)", '"abc  d"', 1204, "String length exceeds DDL length", 0),
+    ("numeric(19,0)", '"9999999999999999999"', 1209, "Numeric data overflow: numeric(19,0) holds at most", 0),
+    ("timestamptz", '"0001-01-01 00:30:00+01"', 1206, "Invalid timestamp format or value [auto]", 0),
+    ("timestamptz", "1700000000", 1206, "Invalid timestamp format or value [auto]: 'auto' reads no epoch", 0),
+    ("time", '"24:00:01"', 1206, "Invalid time format or value [auto]", 0),
+    ("time", "36000", 1206, "Invalid time format or value [auto]", 0),
+    ("timetz", '"10:15:00+15"', 1206, "Invalid timetz value: the offset is beyond 14:59", 0),
+    ("super", json.dumps(["x" * 65536]), 1224, "A string in the SUPER value exceeds 65535 bytes", 1),
+    ("super", '{"k":"a\\u0000"}', 1220, "String contains an invalid character: NUL", 7),
 ]
 
 
@@ -665,43 +810,73 @@ def test_finish_ends_the_file() -> None:
     [
         "BOOLEAN",
         "smallint",
+        "int2",
         "Integer",
+        "int",
         "bigint",
         "real",
+        "float4",
         "double precision",
+        "float",
         "numeric(8,2)",
         "decimal(38, 4)",
+        "numeric",
         "date",
+        "time",
+        "time with time zone",
+        "timetz",
         "timestamp",
+        "timestamptz",
+        "timestamp with time zone",
         "varchar(256)",
+        "character varying(10)",
         "char(10)",
+        "bpchar",
         "text",
+        "super",
     ],
 )
-def test_the_canonical_types_are_accepted(column_type: str) -> None:
+def test_every_loadable_type_is_accepted_in_any_spelling(column_type: str) -> None:
     Decoder([("c", column_type, False)])
 
 
 @pytest.mark.parametrize(
-    "column_type", ["int", "float", "longtext", "timestamptz", "varchar(0)", "numeric(39,2)"]
+    ("column_type", "message"),
+    [
+        ("longtext", 'unknown type "longtext"'),
+        ("varchar(0)", "varchar(0): the width of varchar(n) is 1 to 65535 bytes (or max), not 0"),
+        ("char(70000)", "char(70000): the width of char(n) is 1 to 4096 bytes (or max), not 70000"),
+        ("numeric(39,2)", "numeric(39,2): the precision of numeric(p,s) is 1 to 38, not 39"),
+        ("geometry", "geometry is a Redshift type that COPY … FORMAT AS JSON cannot load"),
+        ("varbyte(8)", "varbyte is a Redshift type that COPY … FORMAT AS JSON cannot load"),
+        ("interval", "interval is a Redshift type that COPY … FORMAT AS JSON cannot load"),
+    ],
 )
-def test_other_types_are_refused_naming_the_column_and_the_accepted_types(column_type: str) -> None:
-    with pytest.raises(
-        ValueError, match=r'columns\[1\] \("b"\) has type .*accepts boolean, smallint, .*text'
-    ):
+def test_other_types_are_refused_naming_the_column_and_why(column_type: str, message: str) -> None:
+    with pytest.raises(UnsupportedType, match=r'^columns\[1\] \("b"\): ' + re.escape(message)):
         Decoder([("a", "text", False), ("b", column_type, False)])
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("options", "error", "message"),
     [
-        ({"output": "parquet"}, 'output must be "postgres" or "csv"'),
-        ({"time_format": "AUTO"}, 'time_format must be "auto", "epochsecs" or "epochmillisecs"'),
-        ({"max_rejected": -1}, "max_rejected must be 0 or more"),
+        ({"output": "parquet"}, ValueError, 'output must be "postgres" or "csv"'),
+        ({"time_format": "AUTO"}, ConfigError, "time_format: TIMEFORMAT 'AUTO': the keywords 'auto'"),
+        (
+            {"time_format": "epoch"},
+            ConfigError,
+            "time_format: TIMEFORMAT 'epoch': 'epoch' is not a format token",
+        ),
+        ({"time_format": "MONTH DD"}, ConfigError, "TIMEFORMAT 'MONTH DD': 'MONTH' is not a format token"),
+        ({"date_format": "epochsecs"}, ConfigError, "date_format: DATEFORMAT 'epochsecs': 'epochsecs' is a"),
+        ({"accept_invalid_chars": "ab"}, ValueError, "accept_invalid_chars: the ACCEPTINVCHARS replacement"),
+        ({"accept_invalid_chars": "é"}, ValueError, "one ASCII character other than NUL"),
+        ({"accept_invalid_chars": ""}, ValueError, "one ASCII character other than NUL"),
+        ({"max_rejected": -1}, ValueError, "max_rejected must be 0 or more"),
     ],
 )
-def test_bad_options_are_refused(options: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(message)):
+def test_bad_options_are_refused(options: dict[str, Any], error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=re.escape(message)):
         Decoder([("a", "text", False)], **options)
 
 
@@ -893,47 +1068,410 @@ def test_packed_parts_load_into_postgres_and_duckdb(pg_url: str, duckdb_path: Pa
     assert in_duckdb == expected
 
 
+# Every type the decoder writes, with the nearest type each warehouse has for it.
+TYPED_COLUMNS: list[tuple[str, str, str, str]] = [
+    # (name, warehouse type for the decoder, PostgreSQL DDL, DuckDB DDL)
+    ("id", "integer", "integer", "INTEGER"),
+    ("i2", "smallint", "smallint", "SMALLINT"),
+    ("i8", "bigint", "bigint", "BIGINT"),
+    ("money", "numeric(38,10)", "numeric(38,10)", "DECIMAL(38,10)"),
+    ("ratio", "real", "real", "REAL"),
+    ("score", "double precision", "double precision", "DOUBLE"),
+    ("flag", "boolean", "boolean", "BOOLEAN"),
+    ("code", "char(4)", "char(4)", "VARCHAR"),
+    ("name", "varchar(16)", "text", "VARCHAR"),
+    ("body", "text", "text", "VARCHAR"),
+    ("day", "date", "date", "DATE"),
+    ("clock", "time", "time", "TIME"),
+    ("clocktz", "timetz", "timetz", "TIMETZ"),
+    ("at", "timestamp", "timestamp", "TIMESTAMP"),
+    ("instant", "timestamptz", "timestamptz", "TIMESTAMPTZ"),
+    ("doc", "super", "jsonb", "JSON"),
+]
+TYPED_ROWS: list[dict[str, Any]] = [
+    {
+        "id": 1,
+        "i2": "-32768",
+        "i8": 9223372036854775807,
+        "money": "1234567890123456789012345678.0123456789",
+        "ratio": 0.5,
+        "score": -1.25e-300,
+        "flag": "yes",
+        "code": "ab",
+        "name": 'é\t"q", \\ 😀',
+        "body": {"k": [1, None, "x"]},
+        "day": "11/21/2026",
+        "clock": "24:00:00",
+        "clocktz": "10:15:00.25+05:30",
+        "at": "2026-11-21T10:15:00.123456+02:00",
+        "instant": "2026-11-21T10:15:00.123456+02:00",
+        "doc": {"a": [1, 2.50, {"b": None}], "s": 'tab\there \\ "q" é', "n": -0.0},
+    },
+    {
+        "id": 2,
+        "money": -0.00000000004,
+        "code": "abcd    ",
+        "name": "",
+        "clock": "00:00:00.000001",
+        "clocktz": "23:59:59",
+        "at": "0001-01-01",
+        "instant": "9999-12-31 23:59:59.999999Z",
+        "doc": "a string",
+    },
+    {"id": 3, "doc": [], "flag": 0, "day": "", "instant": None},
+]
+TYPED_SELECT = (
+    "SELECT "
+    + ", ".join(f'"{name}"::text' if name == "clock" else f'"{name}"' for name, *_ in TYPED_COLUMNS)
+    + " FROM t ORDER BY id"
+)
+TYPED_DDL = {
+    "postgres": ", ".join(f'"{name}" {ddl}' for name, _, ddl, _ in TYPED_COLUMNS),
+    "duckdb": ", ".join(f'"{name}" {ddl}' for name, _, _, ddl in TYPED_COLUMNS),
+}
+
+
+def typed_file(output: str) -> bytes:
+    data = gzip.compress("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in TYPED_ROWS).encode())
+    out, decoder = decode([(name, kind, False) for name, kind, _, _ in TYPED_COLUMNS], data, output=output)
+    assert decoder.rejected == 0, decoder.rejected_rows
+    return out
+
+
+def check_typed_rows(rows: list[tuple[Any, ...]], read_document: Callable[[Any], Any]) -> None:
+    """What every warehouse reads back from :data:`TYPED_ROWS`, value by value; ``read_document``
+    turns what the warehouse's driver gives for a SUPER value into the value."""
+    by_name = [dict(zip([name for name, *_ in TYPED_COLUMNS], row, strict=True)) for row in rows]
+    first, second, third = by_name
+    utc = dt.timezone.utc
+    assert (first["i2"], first["i8"]) == (-32768, 2**63 - 1)
+    assert first["money"] == Decimal("1234567890123456789012345678.0123456789")
+    assert second["money"] == Decimal("0E-10")
+    assert (first["ratio"], first["score"], first["flag"], third["flag"]) == (0.5, -1.25e-300, True, False)
+    assert (first["code"], second["code"]) == ("ab  ", "abcd")
+    assert (first["name"], second["name"]) == ('é\t"q", \\ 😀', "")
+    assert first["body"] == '{"k":[1,null,"x"]}'
+    assert (first["day"], third["day"]) == (dt.date(2026, 11, 21), None)
+    # Selected as text: Python's time cannot hold 24:00:00, the end of the day.
+    assert (first["clock"], second["clock"], third["clock"]) == ("24:00:00", "00:00:00.000001", None)
+    clocktz = first["clocktz"]
+    assert clocktz.replace(tzinfo=None) == dt.time(10, 15, 0, 250000)
+    assert clocktz.utcoffset() == dt.timedelta(hours=5, minutes=30)
+    assert second["clocktz"].utcoffset() == dt.timedelta(0)
+    assert first["at"] == dt.datetime(2026, 11, 21, 10, 15, 0, 123456)
+    assert second["at"] == dt.datetime(1, 1, 1)
+    assert first["instant"] == dt.datetime(2026, 11, 21, 8, 15, 0, 123456, tzinfo=utc)
+    assert second["instant"] == dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=utc)
+    documents = [read_document(row["doc"]) for row in by_name]
+    assert documents == [TYPED_ROWS[0]["doc"], "a string", []]
+
+
+def test_every_type_loads_into_postgres(pg_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("SET TimeZone = 'UTC'")
+        conn.execute(f"CREATE TABLE t ({TYPED_DDL['postgres']})")
+        with conn.cursor() as cursor:
+            with cursor.copy("COPY t FROM STDIN") as copy:
+                copy.write(typed_file("postgres"))
+            rows = cursor.execute(TYPED_SELECT).fetchall()
+            # A SUPER value is a document the warehouse can query, not text.
+            queried = cursor.execute("SELECT doc->'a'->>1, doc->>'s' FROM t WHERE id = 1").fetchone()
+    assert queried == ("2.5", 'tab\there \\ "q" é')
+    check_typed_rows(rows, lambda document: document)  # psycopg reads jsonb as the value
+
+
+def test_every_type_loads_into_duckdb(duckdb_path: Path, tmp_path: Path) -> None:
+    import duckdb
+
+    csv_file = tmp_path / "typed.csv"
+    csv_file.write_bytes(typed_file("csv"))
+    with duckdb.connect(str(duckdb_path)) as conn:
+        conn.execute("SET TimeZone = 'UTC'")
+        conn.execute(f"CREATE TABLE t ({TYPED_DDL['duckdb']})")
+        conn.execute(f"COPY t FROM '{csv_file}' ({DUCKDB_COPY_OPTIONS})")
+        rows = conn.execute(TYPED_SELECT).fetchall()
+        queried = conn.execute(
+            "SELECT doc->>'$.a[1]', doc->>'$.s', json_type(doc) FROM t WHERE id = 1"
+        ).fetchone()
+    assert queried == ("2.5", 'tab\there \\ "q" é', "OBJECT")
+    check_typed_rows(rows, json.loads)  # DuckDB gives JSON as its text
+
+
 # --- the packer's checks and the load agree -----------------------------------------------------------
 
-# A packer column kind, and the table column type the same destination has in the warehouse.
-_CHECKED_KINDS = {
-    "int": "integer",
-    "bigint": "bigint",
-    "float": "double precision",
-    "boolean": "boolean",
-    "date": "date",
-    "timestamp": "timestamp",
-    "text": "varchar(256)",
+# Every type, as a config names it for the packer; the decoder is given its canonical spelling, as the
+# warehouse reports it (``text`` in a config is ``varchar(256)``).
+AGREEMENT_TYPES = [
+    "smallint",
+    "int",
+    "bigint",
+    "decimal(8,2)",
+    "numeric(19,18)",
+    "numeric(19,0)",
+    "numeric(38,0)",
+    "numeric(38,37)",
+    "real",
+    "float",
+    "boolean",
+    "char(3)",
+    "varchar(5)",
+    "text",
+    "date",
+    "time",
+    "timetz",
+    "timestamp",
+    "timestamptz",
+    "super",
+]
+
+NO_OPTIONS: dict[str, Any] = {
+    "time_format": "auto",
+    "date_format": "auto",
+    "accept_invalid_chars": None,
+    "round_decimals": False,
+    "truncate": False,
+}
+LOAD_OPTIONS = st.fixed_dictionaries(
+    {
+        "time_format": st.sampled_from(
+            ["auto", "epochsecs", "epochmillisecs", "YYYY-MM-DD HH24:MI:SS", "MM/DD/YYYY HH12:MI:SS AM"]
+        ),
+        "date_format": st.sampled_from(["auto", "YYYY-MM-DD", "DD.MM.YYYY", "MON DD YYYY"]),
+        "accept_invalid_chars": st.sampled_from([None, "?"]),
+        "round_decimals": st.booleans(),
+        "truncate": st.booleans(),
+    }
+)
+
+
+def packer_verdict(
+    kind: str, not_null: bool, row: dict[str, Any] | bytes, options: dict[str, Any]
+) -> tuple[bytes | None, str | None]:
+    """The line the packer writes for ``row`` into a column ``c`` of ``kind``, or its refusal."""
+    packer = Packer(
+        columns=[Column("c", kind, not_null=not_null)],
+        truncate_long_text=options["truncate"],
+        time_format=options["time_format"],
+        date_format=options["date_format"],
+        accept_invalid_chars=options["accept_invalid_chars"],
+        round_decimals=options["round_decimals"],
+    )
+    try:
+        packer.pack(row)
+    except InvalidColumnValue as exc:
+        packer.close()
+        return None, exc.reason
+    packer.close()
+    (part,) = list(packer)
+    return gzip.decompress(part.data), None
+
+
+def load(kind: str, not_null: bool, line: bytes, options: dict[str, Any]) -> tuple[bytes, RejectedRow | None]:
+    """What the emulated COPY makes of ``line`` in a column ``c`` of ``kind``: the row, or its rejection."""
+    out, decoder = decode(
+        [("c", parse_column_type(kind).canonical, not_null)],
+        line,
+        gzip=False,
+        truncate_columns=options["truncate"],
+        time_format=options["time_format"],
+        date_format=options["date_format"],
+        accept_invalid_chars=options["accept_invalid_chars"],
+        round_decimals=options["round_decimals"],
+    )
+    return out, decoder.rejected_rows[0] if decoder.rejected else None
+
+
+def assert_agreement(kind: str, not_null: bool, row: dict[str, Any] | bytes, options: dict[str, Any]) -> None:
+    # The line exactly as the packer writes it, before any check: a packer without columns.
+    with Packer() as unchecked:
+        unchecked.pack(row)
+    (part,) = list(unchecked)
+    line = gzip.decompress(part.data)
+    packed, refused = packer_verdict(kind, not_null, row, options)
+    loaded, rejected = load(kind, not_null, line, options)
+    context = (
+        f"{kind}{' NOT NULL' if not_null else ''} {options}, {line!r}: "
+        f"packer {'refused: ' + refused if refused else 'took it'}, "
+        f"load {'rejected: ' + rejected.reason if rejected else 'took it'}"
+    )
+    # A row the packer takes must load, or a send fails after its parts are stored; a row it refuses
+    # must be one COPY would reject, or good data is turned away.
+    assert (refused is None) == (rejected is None), context
+    if rejected is not None and refused is not None:
+        # The same reason, in Redshift's words, with its code.
+        assert refused.startswith(rejected.reason) or rejected.code == 1213, context
+        assert f"(load error {rejected.code})" in refused or rejected.code == 1213, context
+    if packed is not None:
+        # The packer's line loads as the original would: NULL, the value, or cut at the same byte.
+        assert load(kind, not_null, packed, options) == (loaded, None), context
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    kind=st.sampled_from(AGREEMENT_TYPES),
+    value=EDGE_VALUES,
+    not_null=st.booleans(),
+    options=LOAD_OPTIONS,
+)
+def test_the_packer_refuses_exactly_the_values_the_load_would_reject(
+    kind: str, value: Any, not_null: bool, options: dict[str, Any]
+) -> None:
+    assert_agreement(kind, not_null, {"c": value}, options)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    kind=st.sampled_from(AGREEMENT_TYPES),
+    number=JSON_NUMBERS,
+    options=LOAD_OPTIONS,
+)
+def test_the_packer_and_the_load_agree_on_numbers_as_written(
+    kind: str, number: str, options: dict[str, Any]
+) -> None:
+    # Numbers given as JSON text keep digits no Python float holds: exponents, 40-digit fractions.
+    assert_agreement(kind, False, f'{{"c":{number}}}'.encode(), options)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    kind=st.sampled_from(["char(3)", "varchar(5)", "text", "super", "int", "timestamp"]),
+    value=NUL_STRINGS | NUL_STRINGS.map(lambda text: {"k": [text]}),
+    options=LOAD_OPTIONS,
+)
+def test_the_packer_and_the_load_agree_on_nul_characters(
+    kind: str, value: Any, options: dict[str, Any]
+) -> None:
+    assert_agreement(kind, False, {"c": value}, options)
+
+
+# --- Python values pack as the text their column needs ------------------------------------------------
+
+_UTC = dt.timezone.utc
+# Offsets a Python tzinfo may have, in whole seconds (Redshift reads whole minutes; rio converts the rest).
+_ZONES = st.none() | st.builds(
+    dt.timezone,
+    st.integers(min_value=-(14 * 3600 + 59 * 60), max_value=14 * 3600 + 59 * 60).map(
+        lambda seconds: dt.timedelta(seconds=seconds if seconds % 7 else seconds - seconds % 60)
+    ),
+)
+
+
+def _clock(moment: dt.datetime | dt.time) -> str:
+    text = f"{moment.hour:02}:{moment.minute:02}:{moment.second:02}"
+    return text + (f".{moment.microsecond:06}" if moment.microsecond else "")
+
+
+def _loaded_text(kind: str, packed: bytes, options: dict[str, Any]) -> str | None:
+    out, rejected = load(kind, False, packed, options)
+    assert rejected is None, rejected
+    (row,) = parse_postgres(out)
+    return row[0]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    moment=st.datetimes(timezones=_ZONES),
+    kind=st.sampled_from(["timestamp", "timestamptz", "date", "varchar(64)"]),
+    time_format=st.sampled_from(["auto", "epochsecs", "epochmillisecs"]),
+)
+def test_a_datetime_loads_as_the_instant_or_wall_clock_its_column_keeps(
+    moment: dt.datetime, kind: str, time_format: str
+) -> None:
+    options = {**NO_OPTIONS, "time_format": time_format}
+    packed, refused = packer_verdict(kind, False, {"c": moment}, options)
+    offset = moment.utcoffset()
+    try:
+        instant = moment.replace(tzinfo=None) - (offset or dt.timedelta(0))
+    except OverflowError:
+        instant = None  # before the year 1 or after 9999 in UTC
+    if kind in ("timestamp", "timestamptz"):
+        if instant is None:
+            assert refused is not None
+            assert "Invalid timestamp" in refused
+            return
+        assert refused is None, refused
+        expected = f"{instant.date()} {_clock(instant)}" + ("+00" if kind == "timestamptz" else "")
+        assert _loaded_text(kind, packed, options) == expected
+    elif kind == "date":
+        assert refused is None, refused
+        # A date column keeps the date written: the wall clock's, or UTC's where the offset has seconds.
+        date = (
+            moment.date() if offset is None or offset.seconds % 60 == 0 or instant is None else instant.date()
+        )
+        assert _loaded_text(kind, packed, options) == str(date)
+    else:
+        assert refused is None, refused
+        assert _loaded_text(kind, packed, options) is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    clock=st.times(
+        timezones=st.none()
+        | st.builds(dt.timezone, st.integers(-899, 899).map(lambda m: dt.timedelta(minutes=m)))
+    ),
+    kind=st.sampled_from(["time", "timetz"]),
+)
+def test_a_time_loads_as_its_clock_and_offset(clock: dt.time, kind: str) -> None:
+    packed, refused = packer_verdict(kind, False, {"c": clock}, NO_OPTIONS)
+    assert refused is None, refused
+    expected = _clock(clock)
+    if kind == "timetz":
+        minutes = int((clock.utcoffset() or dt.timedelta(0)).total_seconds()) // 60
+        sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+        expected += f"{sign}{minutes // 60:02}" + (f":{minutes % 60:02}" if minutes % 60 else "")
+    assert _loaded_text(kind, packed, NO_OPTIONS) == expected
+
+
+_NUMERICS = {
+    "decimal(38,10)": (38, 10),
+    "decimal(10,2)": (10, 2),
+    "decimal(19,0)": (19, 0),
+    "decimal(19,19)": (19, 19),
 }
 
 
 @settings(max_examples=400, deadline=None)
-@given(kind=st.sampled_from(sorted(_CHECKED_KINDS)), value=EDGE_VALUES)
-def test_the_packer_refuses_exactly_the_values_the_load_would_reject(kind: str, value: Any) -> None:
-    # A row the packer takes must load, or a send fails after its parts are stored; a row it refuses
-    # must be one COPY would reject, or good data is turned away.
-    packer = Packer(columns=[Column("c", kind)])
-    try:
-        packer.pack({"c": value})
-        refused = None
-    except InvalidColumnValue as exc:
-        refused = exc.reason
-    finally:
-        packer.close()
-    line = json.dumps({"c": value}).encode() + b"\n"
-    _, decoder = decode([("c", _CHECKED_KINDS[kind], False)], line, gzip=False)
-    rejected = decoder.rejected_rows[0].reason if decoder.rejected else None
-    assert (refused is None) == (rejected is None), (
-        f"{kind} column, value {value!r}: packer {'refused: ' + refused if refused else 'took it'}, "
-        f"load {'rejected: ' + rejected if rejected else 'took it'}"
-    )
+@given(
+    value=st.decimals(allow_nan=False, allow_infinity=False)
+    | st.decimals(min_value=-(10**20), max_value=10**20, places=12),
+    kind=st.sampled_from(sorted(_NUMERICS)),
+    round_decimals=st.booleans(),
+)
+def test_a_decimal_loads_with_exactly_its_digits(value: Decimal, kind: str, round_decimals: bool) -> None:
+    import decimal
+
+    options = {**NO_OPTIONS, "round_decimals": round_decimals}
+    packed, refused = packer_verdict(kind, False, {"c": value}, options)
+    precision, scale = _NUMERICS[kind]
+    with decimal.localcontext() as context:
+        context.prec = 10_000
+        rounding = decimal.ROUND_HALF_UP if round_decimals else decimal.ROUND_DOWN
+        kept = value.quantize(Decimal(1).scaleb(-scale), rounding=rounding)
+        unscaled = abs(kept.scaleb(scale))
+        text = f"{abs(kept):f}"
+    fits = unscaled < 10**precision and (precision > 19 or unscaled <= 2**63 - 1)
+    assert (refused is None) == fits, (value, refused)
+    if fits:
+        assert _loaded_text(kind, packed, options) == ("-" + text if kept < 0 else text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(document=EDGE_DOCUMENTS.filter(lambda value: value is not None))
+def test_a_document_loads_into_super_as_the_same_json_value(document: Any) -> None:
+    packed, refused = packer_verdict("super", False, {"c": document}, NO_OPTIONS)
+    assert refused is None, refused
+    assert json.loads(_loaded_text("super", packed, NO_OPTIONS) or "") == document
 
 
 # --- any input ------------------------------------------------------------------------------------------
 
 _DECODED_TYPES = [
     "integer", "bigint", "smallint", "double precision", "real", "boolean", "date", "timestamp",
-    "varchar(5)", "char(3)", "text", "numeric(8,2)", "numeric(38,10)",
+    "varchar(5)", "char(3)", "text", "numeric(8,2)", "numeric(38,10)", "numeric(19,0)", "time",
+    "timetz", "timestamptz", "super",
 ]  # fmt: skip
 _FRAGMENTS = st.one_of(
     st.binary(max_size=40),
@@ -951,6 +1489,8 @@ _FRAGMENTS = st.one_of(
     output=st.sampled_from(["postgres", "csv"]),
     time_format=st.sampled_from(["auto", "epochsecs", "epochmillisecs"]),
     truncate_columns=st.booleans(),
+    accept_invalid_chars=st.sampled_from([None, "?", '"', "\\", "{"]),
+    round_decimals=st.booleans(),
     gzipped=st.booleans(),
     damage=st.none() | st.integers(min_value=0),
 )
@@ -960,6 +1500,8 @@ def test_any_input_ends_in_rows_rejections_or_copy_failed(
     output: str,
     time_format: str,
     truncate_columns: bool,
+    accept_invalid_chars: str | None,
+    round_decimals: bool,
     gzipped: bool,
     damage: int | None,
 ) -> None:
@@ -976,6 +1518,8 @@ def test_any_input_ends_in_rows_rejections_or_copy_failed(
         gzip=gzipped,
         time_format=time_format,
         truncate_columns=truncate_columns,
+        accept_invalid_chars=accept_invalid_chars,
+        round_decimals=round_decimals,
     )
     try:
         for start in range(0, len(data), 7):

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from rio._core import parse_column_type
-from rio.errors import ConfigError, UnsupportedType
+from rio._core import Decoder, Packer, parse_column_type
+from rio.errors import ConfigError, InvalidColumnValue, UnsupportedType
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,57 @@ def test_a_bad_type_is_refused_with_the_allowed_range(spec: str, message: str) -
     with pytest.raises(UnsupportedType, match=re.escape(message)) as refused:
         parse_column_type(spec)
     assert isinstance(refused.value, ConfigError)
+
+
+# --- one reader: the packer's checks and the emulated COPY read types through it ------------------
+
+CANONICAL_TYPES = [
+    "smallint",
+    "integer",
+    "bigint",
+    "numeric(38,37)",
+    "real",
+    "double precision",
+    "boolean",
+    "char(4096)",
+    "varchar(65535)",
+    "date",
+    "time",
+    "timetz",
+    "timestamp",
+    "timestamptz",
+    "super",
+]
+
+
+@pytest.mark.parametrize("canonical", CANONICAL_TYPES)
+def test_the_packer_and_the_decoder_take_every_canonical_spelling(canonical: str) -> None:
+    assert parse_column_type(canonical).canonical == canonical
+    packer = Packer(columns=[("c", canonical)])
+    packer.close()
+    Decoder([("c", canonical, False)])
+
+
+@pytest.mark.parametrize("spec", ["decimal(40,2)", "varchar(0)", "char(70000)", "geometry", "varchr(3)"])
+def test_the_packer_and_the_decoder_refuse_a_bad_type_as_the_reader_does(spec: str) -> None:
+    with pytest.raises(UnsupportedType) as read:
+        parse_column_type(spec)
+    why = str(read.value)
+    with pytest.raises(UnsupportedType) as packing:
+        Packer(columns=[("ok", "int"), ("c", spec)])
+    assert str(packing.value) == f'columns[1] ("c"): {why}'
+    with pytest.raises(UnsupportedType) as decoding:
+        Decoder([("ok", "integer", False), ("c", spec, False)])
+    assert str(decoding.value) == f'columns[1] ("c"): {why}'
+
+
+def test_text_is_varchar_256_to_the_packer_and_width_less_to_the_decoder() -> None:
+    # A config's text is Redshift's varchar(256); a warehouse's text column has no width.
+    packer = Packer(columns=[("c", "text")])
+    with pytest.raises(InvalidColumnValue, match="varchar\\(256\\) holds 256"):
+        packer.pack({"c": "x" * 257})
+    packer.close()
+    decoder = Decoder([("c", "text", False)], gzip=False)
+    assert decoder.feed(b'{"c":"' + b"x" * 70_000 + b'"}\n') + decoder.finish() == b"x" * 70_000 + b"\n"
+    with pytest.raises(UnsupportedType, match='unknown type "longtext"'):
+        Decoder([("c", "longtext", False)])

@@ -1,20 +1,37 @@
 //! Python dicts → one compact JSON object, written straight into the row batch.
 //!
 //! The likely types (exact `str`, `int`, `float`, `bool`, `None`, `dict`, `list`) are tested first
-//! by type identity; subclasses, dates, `Decimal` and `UUID` take a slower path. Nothing builds an
-//! intermediate value tree.
+//! by type identity; subclasses, dates, `Decimal` and `UUID` take a slower path, out of line. Nothing
+//! builds an intermediate value tree.
+//!
+//! Dates, times and decimals are written as the text their column needs, so a top-level value looks
+//! its column up (only on that slow path):
+//! - `datetime`: naive as `YYYY-MM-DD HH:MM:SS[.ffffff]`; aware into a `timestamp` column converted
+//!   to UTC and written naive (a `timestamp` keeps the wall clock and ignores a zone, so the instant
+//!   would otherwise be lost); aware anywhere else as ISO 8601 with its offset
+//!   (`YYYY-MM-DDTHH:MM:SS[.ffffff]+HH:MM`), which a `timestamptz` converts to UTC. Into a
+//!   `timestamp`/`timestamptz` column loaded with `TIMEFORMAT 'epochsecs'` or `'epochmillisecs'`,
+//!   the number of seconds or milliseconds since 1970 (a naive datetime taken as UTC).
+//! - `date` as `YYYY-MM-DD`; `time` as `HH:MM:SS[.ffffff]`, with its offset when aware.
+//! - `Decimal` as a JSON string of its digits (`"12.50"`), so that no reader of the parts goes
+//!   through a float; inside a SUPER document (a `super` column, or nested in a dict or list) as a
+//!   JSON number with the same digits, so the document keeps a number. NaN and infinities are
+//!   refused.
 
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString,
-    PyTimeAccess, PyTuple, PyType, PyTzInfoAccess,
+    PyBool, PyDate, PyDateAccess, PyDateTime, PyDelta, PyDeltaAccess, PyDict, PyFloat, PyInt,
+    PyList, PyString, PyTime, PyTimeAccess, PyTuple, PyType, PyTzInfoAccess,
 };
 
 use crate::error::CoreError;
 use crate::json::{extend_short, write_json_string, Field, JsonKind, MAX_DEPTH};
-use crate::rows::RowBatch;
+use crate::rows::{RowBatch, RowRules};
+use crate::timefmt::{days_from_civil, format_timestamp, MICROS_PER_DAY, MICROS_PER_SECOND};
+use crate::types::engine::{DateTimeFormat, FormatExt};
+use crate::types::SqlType;
 
 /// What was written for one value: its JSON kind, its text length as a VARCHAR would hold it
 /// (unescaped UTF-8 bytes for strings), and whether a string needed escapes.
@@ -37,13 +54,33 @@ impl Written {
 /// Why a value could not be written; the top-level key is added by the caller.
 struct Unsupported(String);
 
+/// Where a top-level value goes: its key, and the rules of the destination (its columns and load
+/// options), consulted only by the slow path.
+struct Place<'a> {
+    key: &'a str,
+    rules: &'a RowRules,
+}
+
+impl Place<'_> {
+    /// The type of the column the key loads into, when the destination's columns are known.
+    fn column(&self) -> Option<SqlType> {
+        let columns = self.rules.columns.as_ref()?;
+        let index = columns.find(self.key.to_ascii_lowercase().as_bytes())?;
+        Some(columns.spec(index).kind)
+    }
+}
+
 type Encoded = Result<Written, Unsupported>;
 
 /// Append `dict` as a row being built in `batch` (after `begin_row`), recording its members.
 ///
 /// Returns whether two keys may be the same once case is ignored: a dict's keys all differ, so
 /// only a key holding an upper-case letter can match another one the way columns are matched.
-pub fn encode_dict(dict: &Bound<'_, PyDict>, batch: &mut RowBatch) -> Result<bool, CoreError> {
+pub fn encode_dict(
+    dict: &Bound<'_, PyDict>,
+    batch: &mut RowBatch,
+    rules: &RowRules,
+) -> Result<bool, CoreError> {
     let out = &mut batch.data;
     let mut keys_may_repeat = false;
     out.push(b'{');
@@ -63,12 +100,17 @@ pub fn encode_dict(dict: &Bound<'_, PyDict>, batch: &mut RowBatch) -> Result<boo
         let key_end = out.len() - 1;
         out.push(b':');
         let value_start = out.len();
-        let written = write_value(out, &value, 1).map_err(|Unsupported(reason)| {
-            CoreError::UnsupportedValue {
-                key: key_text.to_owned(),
-                reason,
-            }
-        })?;
+        let place = Place {
+            key: key_text,
+            rules,
+        };
+        let written =
+            write_value(out, &value, 1, Some(&place)).map_err(|Unsupported(reason)| {
+                CoreError::UnsupportedValue {
+                    key: key_text.to_owned(),
+                    reason,
+                }
+            })?;
         batch.fields.push(Field {
             key: key_start..key_end,
             key_escaped,
@@ -118,7 +160,13 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
         .map_or_else(|_| "?".to_owned(), |name| name.to_string())
 }
 
-fn write_value(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Encoded {
+/// Write one value; `place` is given for a top-level value only.
+fn write_value(
+    out: &mut Vec<u8>,
+    value: &Bound<'_, PyAny>,
+    depth: usize,
+    place: Option<&Place>,
+) -> Encoded {
     if value.is_exact_instance_of::<PyString>() {
         // SAFETY: the exact type was checked just above.
         return write_str(out, unsafe { value.cast_unchecked::<PyString>() });
@@ -146,7 +194,7 @@ fn write_value(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Enc
         let list = unsafe { value.cast_unchecked::<PyList>() };
         return write_sequence(out, list.iter(), depth);
     }
-    write_rare(out, value, depth)
+    write_rare(out, value, depth, place)
 }
 
 #[inline]
@@ -223,7 +271,7 @@ fn write_dict(out: &mut Vec<u8>, dict: &Bound<'_, PyDict>, depth: usize) -> Enco
             key_str(&key).map_err(|reason| Unsupported(format!("a nested dict: {reason}")))?;
         write_json_string(out, key);
         out.push(b':');
-        write_value(out, &value, depth + 1)?;
+        write_value(out, &value, depth + 1, None)?;
     }
     out.push(b'}');
     Ok(Written::other(JsonKind::Object, out.len() - start))
@@ -241,7 +289,7 @@ fn write_sequence<'py>(
         if index > 0 {
             out.push(b',');
         }
-        write_value(out, &item, depth + 1)?;
+        write_value(out, &item, depth + 1, None)?;
     }
     out.push(b']');
     Ok(Written::other(JsonKind::Array, out.len() - start))
@@ -263,7 +311,12 @@ fn is_instance_of_class(
 
 /// Subclasses of the common types, dates and times, Decimal, UUID, and refusals.
 #[inline(never)]
-fn write_rare(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Encoded {
+fn write_rare(
+    out: &mut Vec<u8>,
+    value: &Bound<'_, PyAny>,
+    depth: usize,
+    place: Option<&Place>,
+) -> Encoded {
     if let Ok(text) = value.cast::<PyString>() {
         return write_str(out, text);
     }
@@ -287,20 +340,17 @@ fn write_rare(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Enco
     }
     // A datetime is also a date, so it is tested first.
     if let Ok(moment) = value.cast::<PyDateTime>() {
-        return write_datetime(out, moment);
+        return write_datetime(out, moment, place);
     }
     if let Ok(day) = value.cast::<PyDate>() {
-        let text = format!(
-            "\"{:04}-{:02}-{:02}\"",
-            day.get_year(),
-            day.get_month(),
-            day.get_day()
-        );
-        out.extend_from_slice(text.as_bytes());
-        return Ok(Written::other(JsonKind::String, text.len() - 2));
+        return write_date(out, day, place);
+    }
+    if let Ok(clock) = value.cast::<PyTime>() {
+        return write_time(out, clock);
     }
     if is_instance_of_class(value, &DECIMAL, "decimal", "Decimal") {
-        return write_decimal(out, value);
+        let in_document = place.map_or(true, |place| place.column() == Some(SqlType::Super));
+        return write_decimal(out, value, in_document);
     }
     if is_instance_of_class(value, &UUID, "uuid", "UUID") {
         return write_uuid(out, value);
@@ -312,65 +362,206 @@ fn write_rare(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, depth: usize) -> Enco
     };
     Err(Unsupported(format!(
         "a {} cannot be written as JSON; rio writes None, bool, int, float, str, list, tuple, dict, \
-         datetime, date, Decimal and UUID{hint}",
+         datetime, date, time, Decimal and UUID{hint}",
         type_name(value)
     )))
 }
 
-/// Naive datetimes as written; aware ones in UTC with a `Z`.
-fn write_datetime(out: &mut Vec<u8>, moment: &Bound<'_, PyDateTime>) -> Encoded {
-    let py = moment.py();
-    let (utc, zone) = match moment.get_tzinfo() {
-        Some(_) => {
-            let offset = moment.call_method0("utcoffset").map_err(|err| {
-                Unsupported(format!("a datetime whose utcoffset() failed: {err}"))
-            })?;
-            if offset.is_none() {
-                (moment.clone(), "")
-            } else {
-                let utc = pyo3::types::PyTzInfo::utc(py)
-                    .and_then(|utc| moment.call_method1("astimezone", (utc,)))
-                    .and_then(|converted| Ok(converted.cast_into::<PyDateTime>()?))
-                    .map_err(|err| {
-                        Unsupported(format!("a datetime that cannot be converted to UTC: {err}"))
-                    })?;
-                (utc, "Z")
-            }
+/// Append already-safe text (digits, signs, separators) as a JSON string.
+fn write_plain_string(out: &mut Vec<u8>, text: &str) -> Written {
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+    Written::other(JsonKind::String, text.len())
+}
+
+/// The UTC offset of an aware value in seconds (`utcoffset()`), or `None` for a naive one.
+fn utc_offset(value: &Bound<'_, PyAny>, what: &str) -> Result<Option<i64>, Unsupported> {
+    let offset = value
+        .call_method0("utcoffset")
+        .map_err(|err| Unsupported(format!("a {what} whose utcoffset() failed: {err}")))?;
+    if offset.is_none() {
+        return Ok(None);
+    }
+    let delta = offset
+        .cast::<PyDelta>()
+        .map_err(|_| Unsupported(format!("a {what} whose utcoffset() is not a timedelta")))?;
+    let micros = i64::from(delta.get_days()) * MICROS_PER_DAY
+        + i64::from(delta.get_seconds()) * MICROS_PER_SECOND
+        + i64::from(delta.get_microseconds());
+    if micros % MICROS_PER_SECOND != 0 {
+        return Err(Unsupported(format!(
+            "a {what} whose UTC offset has a fraction of a second, which no warehouse stores"
+        )));
+    }
+    Ok(Some(micros / MICROS_PER_SECOND))
+}
+
+/// `+HH:MM` of an offset in whole minutes.
+fn offset_text(seconds: i64) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.abs() / 60;
+    format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// The epoch format of a timestamp column the value goes into, if it is loaded with one.
+fn epoch_column<'a>(place: Option<&Place<'a>>) -> Option<&'a DateTimeFormat> {
+    let place = place?;
+    let format = &place.rules.conversion.time_format;
+    let timestamp = matches!(
+        place.column(),
+        Some(SqlType::Timestamp | SqlType::TimestampTz)
+    );
+    (timestamp && format.is_epoch()).then_some(format)
+}
+
+/// Microseconds since 1970 as the number TIMEFORMAT `format` reads: seconds or milliseconds,
+/// with the fraction that remains.
+fn write_epoch(out: &mut Vec<u8>, micros: i64, format: &DateTimeFormat) -> Written {
+    let (unit, digits) = if *format == DateTimeFormat::EpochSecs {
+        (MICROS_PER_SECOND.unsigned_abs(), 6)
+    } else {
+        (1_000, 3)
+    };
+    let magnitude = micros.unsigned_abs();
+    let sign = if micros < 0 { "-" } else { "" };
+    let mut text = format!("{sign}{}", magnitude / unit);
+    let rest = magnitude % unit;
+    if rest != 0 {
+        let fraction = format!("{rest:0digits$}");
+        text.push('.');
+        text.push_str(fraction.trim_end_matches('0'));
+    }
+    out.extend_from_slice(text.as_bytes());
+    Written::other(JsonKind::Number, text.len())
+}
+
+/// A datetime as the text its column needs (see the module's documentation).
+fn write_datetime(
+    out: &mut Vec<u8>,
+    moment: &Bound<'_, PyDateTime>,
+    place: Option<&Place>,
+) -> Encoded {
+    let offset = match moment.get_tzinfo() {
+        Some(_) => utc_offset(moment.as_any(), "datetime")?,
+        None => None,
+    };
+    let wall = days_from_civil(
+        i64::from(moment.get_year()),
+        u32::from(moment.get_month()),
+        u32::from(moment.get_day()),
+    ) * MICROS_PER_DAY
+        + (i64::from(moment.get_hour()) * 3600
+            + i64::from(moment.get_minute()) * 60
+            + i64::from(moment.get_second()))
+            * MICROS_PER_SECOND
+        + i64::from(moment.get_microsecond());
+    let utc = wall - offset.unwrap_or(0) * MICROS_PER_SECOND;
+    if let Some(format) = epoch_column(place) {
+        return Ok(write_epoch(out, utc, format));
+    }
+    let into_timestamp = place.is_some_and(|place| place.column() == Some(SqlType::Timestamp));
+    let text = match offset {
+        Some(_) if into_timestamp => format_timestamp(utc),
+        // An offset in whole minutes is written as it is; one with seconds, which Redshift's
+        // parsers do not read, as the same instant in UTC.
+        Some(seconds) if seconds % 60 == 0 => {
+            format!(
+                "{}{}",
+                format_timestamp(wall).replacen(' ', "T", 1),
+                offset_text(seconds)
+            )
         }
-        None => (moment.clone(), ""),
+        Some(_) => format!("{}+00:00", format_timestamp(utc).replacen(' ', "T", 1)),
+        None => format_timestamp(wall),
+    };
+    Ok(write_plain_string(out, &text))
+}
+
+fn write_date(out: &mut Vec<u8>, day: &Bound<'_, PyDate>, place: Option<&Place>) -> Encoded {
+    if let Some(format) = epoch_column(place) {
+        let days = days_from_civil(
+            i64::from(day.get_year()),
+            u32::from(day.get_month()),
+            u32::from(day.get_day()),
+        );
+        return Ok(write_epoch(out, days * MICROS_PER_DAY, format));
+    }
+    let text = format!(
+        "{:04}-{:02}-{:02}",
+        day.get_year(),
+        day.get_month(),
+        day.get_day()
+    );
+    Ok(write_plain_string(out, &text))
+}
+
+/// `HH:MM:SS[.ffffff]`, followed by its offset when aware.
+fn write_time(out: &mut Vec<u8>, clock: &Bound<'_, PyTime>) -> Encoded {
+    let offset = match clock.get_tzinfo() {
+        Some(_) => utc_offset(clock.as_any(), "time")?,
+        None => None,
     };
     let mut text = format!(
-        "\"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        utc.get_year(),
-        utc.get_month(),
-        utc.get_day(),
-        utc.get_hour(),
-        utc.get_minute(),
-        utc.get_second()
+        "{:02}:{:02}:{:02}",
+        clock.get_hour(),
+        clock.get_minute(),
+        clock.get_second()
     );
-    let micro = utc.get_microsecond();
+    let micro = clock.get_microsecond();
     if micro != 0 {
         text.push_str(&format!(".{micro:06}"));
     }
-    text.push_str(zone);
-    text.push('"');
-    out.extend_from_slice(text.as_bytes());
-    Ok(Written::other(JsonKind::String, text.len() - 2))
+    match offset {
+        Some(seconds) if seconds % 60 != 0 => {
+            return Err(Unsupported(
+                "a time whose UTC offset has seconds, which timetz cannot hold (it keeps whole \
+                 minutes)"
+                    .to_owned(),
+            ))
+        }
+        Some(seconds) => text.push_str(&offset_text(seconds)),
+        None => {}
+    }
+    Ok(write_plain_string(out, &text))
 }
 
-/// A Decimal keeps its exact digits, as a JSON number.
-fn write_decimal(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Encoded {
-    let text = value
-        .str()
-        .map_err(|err| Unsupported(format!("a Decimal that cannot be printed: {err}")))?;
-    let text = text.to_string_lossy();
-    if text.contains("NaN") || text.contains("Inf") {
+/// A Decimal keeps its exact digits: as a JSON string, or a JSON number inside a document.
+fn write_decimal(out: &mut Vec<u8>, value: &Bound<'_, PyAny>, in_document: bool) -> Encoded {
+    let finite = value
+        .call_method0("is_finite")
+        .and_then(|finite| finite.is_truthy())
+        .map_err(|err| Unsupported(format!("a Decimal that cannot be read: {err}")))?;
+    if !finite {
+        let shown = value
+            .str()
+            .map_or_else(|_| "?".to_owned(), |text| text.to_string());
         return Err(Unsupported(format!(
-            "the Decimal {text} is not a JSON number (NaN and infinities are refused)"
+            "the Decimal {shown} is not a JSON number (NaN and infinities are refused)"
         )));
     }
-    out.extend_from_slice(text.as_bytes());
-    Ok(Written::other(JsonKind::Number, text.len()))
+    // Positional digits (`1E+3` is 1000), unless the exponent would make a huge text.
+    let exponent: i64 = value
+        .call_method0("as_tuple")
+        .and_then(|parts| parts.getattr("exponent"))
+        .and_then(|exponent| exponent.extract())
+        .unwrap_or(0);
+    let text = if exponent.abs() <= 1_000 {
+        value
+            .py()
+            .import("builtins")
+            .and_then(|builtins| builtins.getattr("format"))
+            .and_then(|format| format.call1((value, "f")))
+            .and_then(|text| text.extract::<String>())
+    } else {
+        value.str().map(|text| text.to_string())
+    }
+    .map_err(|err| Unsupported(format!("a Decimal that cannot be printed: {err}")))?;
+    if in_document {
+        out.extend_from_slice(text.as_bytes());
+        return Ok(Written::other(JsonKind::Number, text.len()));
+    }
+    Ok(write_plain_string(out, &text))
 }
 
 fn write_uuid(out: &mut Vec<u8>, value: &Bound<'_, PyAny>) -> Encoded {

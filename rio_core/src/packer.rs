@@ -632,6 +632,7 @@ mod tests {
     #[test]
     fn parts_carry_their_data_timestamps() {
         let rules = RowRules {
+            conversion: crate::types::Conversion::default(),
             columns: None,
             timestamp_key: Some("ts".to_owned()),
         };
@@ -648,11 +649,19 @@ mod tests {
         assert_eq!(parts.len(), 1);
         assert_eq!(
             parts[0].min_timestamp,
-            crate::timefmt::parse_timestamp(b"2026-11-20 09:00:00")
+            crate::timefmt::parse_timestamp(
+                b"2026-11-20 09:00:00",
+                &crate::timefmt::DateTimeFormat::Auto
+            )
+            .map(|moment| moment.micros)
         );
         assert_eq!(
             parts[0].max_timestamp,
-            crate::timefmt::parse_timestamp(b"2026-11-21 10:00:00")
+            crate::timefmt::parse_timestamp(
+                b"2026-11-21 10:00:00",
+                &crate::timefmt::DateTimeFormat::Auto
+            )
+            .map(|moment| moment.micros)
         );
         let stats = packer.stats();
         assert_eq!(stats.stats.rows, 3);

@@ -12,16 +12,18 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDateTime, PyDict, PyModule, PyString, PyTuple};
 
-use crate::columns::{ColumnKind, ColumnSpec, Columns, LongText};
+use crate::columns::{ColumnSpec, Columns};
 use crate::encode::{encode_dict, wrong_row_type};
 use crate::error::CoreError;
 use crate::gzip::DEFAULT_LEVEL;
 use crate::packer::{
     FinishedPart, NextPart, Packer, PackerOptions, DEFAULT_BUFFER_SIZE, DEFAULT_MAX_PARTS_IN_FLIGHT,
 };
+use crate::py_types::{column_type, conversion};
 use crate::rows::{RowBatch, RowRules};
 use crate::stats::KeyStats;
 use crate::timefmt::{civil_from_days, MICROS_PER_DAY, MICROS_PER_SECOND};
+use crate::types::Dialect;
 
 /// How long a blocked call waits with the GIL released before it checks for signals.
 const WAIT_SLICE: Duration = Duration::from_millis(100);
@@ -116,7 +118,7 @@ fn push_row(
 ) -> Result<(), CoreError> {
     if let Ok(dict) = row.cast::<PyDict>() {
         batch.begin_row();
-        let result = encode_dict(dict, batch)
+        let result = encode_dict(dict, batch, rules)
             .and_then(|keys_may_repeat| batch.finish_row(rules, keys_may_repeat));
         if result.is_err() {
             batch.abort_row();
@@ -186,7 +188,8 @@ fn at_least_one(name: &str, value: i64) -> PyResult<usize> {
 }
 
 /// Read the destination's columns: `rio.config.Column` objects (or anything with `name`, `type`
-/// and `not_null`), or `(name, type[, not_null])` tuples.
+/// and `not_null`), or `(name, type[, not_null])` tuples. Types are read as a config names them;
+/// one rio cannot load raises `rio.errors.UnsupportedType`.
 fn extract_columns(columns: &Bound<'_, PyAny>) -> PyResult<Vec<ColumnSpec>> {
     let mut specs = Vec::new();
     for (index, item) in columns.try_iter()?.enumerate() {
@@ -217,12 +220,7 @@ fn extract_columns(columns: &Bound<'_, PyAny>) -> PyResult<Vec<ColumnSpec>> {
                     item.getattr("not_null")?.is_truthy()?,
                 )
             };
-        let kind = ColumnKind::parse(&kind).ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "columns[{index}] ({name:?}) has type {kind:?}; supported types are boolean, float, \
-                 int, bigint, date, timestamp, text, longtext"
-            ))
-        })?;
+        let kind = column_type(index, &name, &kind, Dialect::Config)?;
         specs.push(ColumnSpec {
             name,
             kind,
@@ -240,6 +238,10 @@ fn extract_columns(columns: &Bound<'_, PyAny>) -> PyResult<Vec<ColumnSpec>> {
 /// except a part holding one row that alone is larger. Full parts are compressed on `threads`
 /// worker threads; `next_part` (or iterating) takes them in number order. When
 /// `max_parts_in_flight` parts wait to be taken, `pack` blocks until one is.
+///
+/// The column checks follow the load the parts are for: `time_format`, `date_format`,
+/// `accept_invalid_chars`, `round_decimals` and `truncate_long_text` are its COPY options
+/// (TIMEFORMAT, DATEFORMAT, ACCEPTINVCHARS, ROUNDEC, TRUNCATECOLUMNS).
 #[pyclass(frozen, module = "rio._core", name = "Packer")]
 pub struct PyPacker {
     inner: Packer,
@@ -297,7 +299,12 @@ impl PyPacker {
         max_parts_in_flight = DEFAULT_MAX_PARTS_IN_FLIGHT as i64,
         threads = None,
         truncate_long_text = false,
+        time_format = "auto",
+        date_format = "auto",
+        accept_invalid_chars = None,
+        round_decimals = false,
     ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         buffer_size: i64,
         compression_level: i64,
@@ -306,6 +313,10 @@ impl PyPacker {
         max_parts_in_flight: i64,
         threads: Option<i64>,
         truncate_long_text: bool,
+        time_format: &str,
+        date_format: &str,
+        accept_invalid_chars: Option<&str>,
+        round_decimals: bool,
     ) -> PyResult<Self> {
         let buffer_size = at_least_one("buffer_size", buffer_size)?;
         let max_parts_in_flight = at_least_one("max_parts_in_flight", max_parts_in_flight)?;
@@ -319,15 +330,15 @@ impl PyPacker {
                     crate::gzip::MAX_LEVEL
                 ))
             })?;
-        let long_text = if truncate_long_text {
-            LongText::Truncate
-        } else {
-            LongText::Reject
-        };
+        let conversion = conversion(
+            time_format,
+            date_format,
+            accept_invalid_chars,
+            round_decimals,
+            truncate_long_text,
+        )?;
         let columns = columns
-            .map(|columns| {
-                extract_columns(columns).and_then(|specs| Ok(Columns::new(specs, long_text)?))
-            })
+            .map(|columns| extract_columns(columns).and_then(|specs| Ok(Columns::new(specs)?)))
             .transpose()?;
         let defaults = PackerOptions::default();
         let threads = threads.unwrap_or(defaults.threads);
@@ -339,6 +350,7 @@ impl PyPacker {
             rules: RowRules {
                 columns,
                 timestamp_key: data_timestamp_column.map(str::to_ascii_lowercase),
+                conversion,
             },
         };
         Ok(PyPacker {

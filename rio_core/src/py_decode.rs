@@ -13,9 +13,10 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::decode::{
-    ColumnType, DecodeColumn, DecodeError, DecodeOptions, Decoder, Output, RejectedRow, TimeFormat,
-    ACCEPTED_TYPES, DEFAULT_MAX_REJECTED,
+    DecodeColumn, DecodeError, DecodeOptions, Decoder, Output, RejectedRow, DEFAULT_MAX_REJECTED,
 };
+use crate::py_types::{column_type, conversion};
+use crate::types::Dialect;
 
 // The signature spells the default as a literal, so Python's `inspect.signature` shows it.
 const _: () = assert!(DEFAULT_MAX_REJECTED == 100);
@@ -40,7 +41,8 @@ fn decode_error(py: Python<'_>, err: DecodeError) -> PyErr {
     }
 }
 
-/// Read `(name, type, not_null)` tuples.
+/// Read `(name, type, not_null)` tuples, each type as the warehouse reports it (a bare `text` has no
+/// width); one rio cannot load raises `rio.errors.UnsupportedType`.
 fn extract_columns(columns: &Bound<'_, PyAny>) -> PyResult<Vec<DecodeColumn>> {
     let mut specs = Vec::new();
     for (index, item) in columns.try_iter()?.enumerate() {
@@ -52,12 +54,7 @@ fn extract_columns(columns: &Bound<'_, PyAny>) -> PyResult<Vec<DecodeColumn>> {
                     .map_or_else(|_| "?".to_owned(), |r| r.to_string())
             ))
         })?;
-        let column_type = ColumnType::parse(&type_name).ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "columns[{index}] ({name:?}) has type {type_name:?}; the decoder accepts \
-                 {ACCEPTED_TYPES}"
-            ))
-        })?;
+        let column_type = column_type(index, &name, &type_name, Dialect::Warehouse)?;
         specs.push(DecodeColumn {
             name,
             column_type,
@@ -70,8 +67,10 @@ fn extract_columns(columns: &Bound<'_, PyAny>) -> PyResult<Vec<DecodeColumn>> {
 /// One data file of a load in, rows typed for the target table out.
 ///
 /// Reads gzip'd (or plain) JSON objects the way Redshift's `COPY … FORMAT AS JSON 'auto
-/// ignorecase' TIMEFORMAT 'auto' DATEFORMAT 'auto'` does, and writes each good row in PostgreSQL's
-/// `COPY … FROM STDIN` text format (`output="postgres"`) or as CSV for DuckDB (`output="csv"`).
+/// ignorecase'` does, with COPY's data-conversion options (`time_format`, `date_format`,
+/// `accept_invalid_chars`, `round_decimals`, `truncate_columns`), and writes each good row in
+/// PostgreSQL's `COPY … FROM STDIN` text format (`output="postgres"`) or as CSV for DuckDB
+/// (`output="csv"`).
 /// A bad row is skipped and described in `rejected_rows`; a file that is not gzip, or corrupt or
 /// truncated gzip, raises `rio.errors.CopyFailed`.
 #[pyclass(frozen, module = "rio._core", name = "Decoder")]
@@ -119,6 +118,9 @@ impl PyDecoder {
         ignore_case = true,
         truncate_columns = false,
         time_format = "auto",
+        date_format = "auto",
+        accept_invalid_chars = None,
+        round_decimals = false,
         source = "",
         max_rejected = 100,
     ))]
@@ -130,6 +132,9 @@ impl PyDecoder {
         ignore_case: bool,
         truncate_columns: bool,
         time_format: &str,
+        date_format: &str,
+        accept_invalid_chars: Option<&str>,
+        round_decimals: bool,
         source: &str,
         max_rejected: i64,
     ) -> PyResult<Self> {
@@ -138,12 +143,13 @@ impl PyDecoder {
                 "output must be \"postgres\" or \"csv\", not {output:?}"
             ))
         })?;
-        let time_format = TimeFormat::parse(time_format).ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "time_format must be \"auto\", \"epochsecs\" or \"epochmillisecs\" (Redshift's \
-                 TIMEFORMAT keywords, lower case), not {time_format:?}"
-            ))
-        })?;
+        let conversion = conversion(
+            time_format,
+            date_format,
+            accept_invalid_chars,
+            round_decimals,
+            truncate_columns,
+        )?;
         let max_rejected = usize::try_from(max_rejected).map_err(|_| {
             PyValueError::new_err(format!(
                 "max_rejected must be 0 or more, not {max_rejected}"
@@ -153,8 +159,7 @@ impl PyDecoder {
             output,
             gzip,
             ignore_case,
-            truncate_columns,
-            time_format,
+            conversion,
             source: source.to_owned(),
             max_rejected,
         };

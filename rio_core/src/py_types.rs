@@ -1,13 +1,51 @@
-//! The Python face of the core's column types: `rio._core.parse_column_type` and `ColumnTypeInfo`.
+//! The Python face of the core's column types: `rio._core.parse_column_type` and `ColumnTypeInfo`,
+//! and the reading of COPY's data-conversion options that `Packer` and `Decoder` both take.
 //!
 //! Python's table of types (`rio.types`) reads every type's name through here, so a name means the
 //! same in a config, in the packer's column checks and in the emulated COPY.
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::types::{Dialect, SqlType};
+use crate::types::engine::DateTimeFormat;
+use crate::types::{Conversion, Dialect, SqlType, TypeProblem};
 
 pyo3::import_exception!(rio.errors, UnsupportedType);
+pyo3::import_exception!(rio.errors, ConfigError);
+
+/// A column's type as a config (`Dialect::Config`) or a warehouse names it, refused with
+/// `rio.errors.UnsupportedType` naming the column (`columns[index]`) and saying why.
+pub fn column_type(index: usize, name: &str, spec: &str, dialect: Dialect) -> PyResult<SqlType> {
+    SqlType::parse(spec, dialect).map_err(|problem: TypeProblem| {
+        UnsupportedType::new_err(format!("columns[{index}] ({name:?}): {problem}"))
+    })
+}
+
+/// COPY's data-conversion options from the keywords `Packer` and `Decoder` take: an unknown
+/// TIMEFORMAT or DATEFORMAT raises `rio.errors.ConfigError`, a bad replacement `ValueError`.
+pub fn conversion(
+    time_format: &str,
+    date_format: &str,
+    accept_invalid_chars: Option<&str>,
+    round_decimals: bool,
+    truncate_columns: bool,
+) -> PyResult<Conversion> {
+    let time_format = DateTimeFormat::parse(time_format, false)
+        .map_err(|why| ConfigError::new_err(format!("time_format: {why}")))?;
+    let date_format = DateTimeFormat::parse(date_format, true)
+        .map_err(|why| ConfigError::new_err(format!("date_format: {why}")))?;
+    let accept_invalid_chars = accept_invalid_chars
+        .map(Conversion::replacement)
+        .transpose()
+        .map_err(|why| PyValueError::new_err(format!("accept_invalid_chars: {why}")))?;
+    Ok(Conversion {
+        time_format,
+        date_format,
+        accept_invalid_chars,
+        round_decimals,
+        truncate_columns,
+    })
+}
 
 /// What the core read from a type's name: its canonical spelling and parameters.
 #[pyclass(frozen, module = "rio._core", name = "ColumnTypeInfo")]

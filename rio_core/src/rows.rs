@@ -6,10 +6,11 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::columns::{check_value, string_text, Columns, Verdict};
+use crate::columns::{check_value, Columns, Verdict};
 use crate::error::CoreError;
 use crate::json::{compact_object, short_eq, unescape, write_json_string, Field, JsonKind};
-use crate::timefmt;
+use crate::types::engine::FormatExt;
+use crate::types::{timestamp, Conversion, SqlType, Value};
 
 /// What the packer checks every row against.
 #[derive(Clone, Debug, Default)]
@@ -18,6 +19,8 @@ pub struct RowRules {
     pub columns: Option<Columns>,
     /// The data timestamp column, lower case.
     pub timestamp_key: Option<String>,
+    /// COPY's data-conversion options of the load the rows are for.
+    pub conversion: Conversion,
 }
 
 /// Where one row of a batch ends and what it holds.
@@ -162,7 +165,7 @@ impl RowBatch {
                 self.seen[column] = true;
                 let spec = columns.spec(column);
                 if let Verdict::Truncate(cut) =
-                    check_value(spec, columns.long_text, &self.data, field)?
+                    check_value(spec, &rules.conversion, &self.data, field)?
                 {
                     truncations.push((index, cut));
                 }
@@ -181,7 +184,7 @@ impl RowBatch {
             }
         }
         let timestamp = match &rules.timestamp_key {
-            Some(key) => self.data_timestamp(fields.clone(), key)?,
+            Some(key) => self.data_timestamp(fields.clone(), key, rules)?,
             None => None,
         };
         if !truncations.is_empty() {
@@ -230,36 +233,55 @@ impl RowBatch {
         Ok(())
     }
 
-    fn data_timestamp(&self, fields: Range<usize>, key: &str) -> Result<Option<i64>, CoreError> {
+    /// The row's data timestamp, as its column loads it: the wall clock of a `timestamp`, the
+    /// instant in UTC of a `timestamptz`. A NULL (or blank) one dates nothing.
+    fn data_timestamp(
+        &self,
+        fields: Range<usize>,
+        key: &str,
+        rules: &RowRules,
+    ) -> Result<Option<i64>, CoreError> {
         let found = self.fields[fields]
             .iter()
             .find(|field| folded_key(&self.data, field).as_ref() == key.as_bytes());
         let Some(field) = found else {
             return Ok(None);
         };
-        match field.kind {
-            JsonKind::Null => Ok(None),
-            JsonKind::String if field.text_bytes == 0 => Ok(None),
-            JsonKind::String => {
-                let text = string_text(&self.data, field);
-                match timefmt::parse_timestamp(&text) {
-                    Some(micros) => Ok(Some(micros)),
-                    None => Err(CoreError::column(
-                        key,
-                        &self.data[field.value.clone()],
-                        "the data timestamp is not a timestamp TIMEFORMAT 'auto' reads (such as 2026-11-21T10:15:00Z)",
-                    )),
-                }
-            }
-            kind => Err(CoreError::column(
-                key,
-                &self.data[field.value.clone()],
-                format!(
-                    "the data timestamp must be a string such as \"2026-11-21T10:15:00Z\", not a {}",
-                    kind.name()
-                ),
-            )),
+        let value = Value::of(&self.data, field);
+        if value.kind == JsonKind::Null || value.is_blank() {
+            return Ok(None);
         }
+        let tz = rules.columns.as_ref().is_some_and(|columns| {
+            columns
+                .find(key.as_bytes())
+                .is_some_and(|index| columns.spec(index).kind == SqlType::TimestampTz)
+        });
+        let format = &rules.conversion.time_format;
+        if let Some(micros) = timestamp::instant(tz, &value, format) {
+            return Ok(Some(micros));
+        }
+        let why = match value.kind {
+            JsonKind::String if !format.is_epoch() => format!(
+                "the data timestamp is not a timestamp TIMEFORMAT '{}' reads (such as \
+                 2026-11-21T10:15:00Z)",
+                format.name()
+            ),
+            kind if !format.is_epoch() => format!(
+                "the data timestamp must be a string such as \"2026-11-21T10:15:00Z\", not a {}",
+                kind.name()
+            ),
+            _ => format!(
+                "the data timestamp is not a number of {} since 1970 in the years 1 to 9999 \
+                 (TIMEFORMAT '{}')",
+                if *format == crate::types::engine::DateTimeFormat::EpochSecs {
+                    "seconds"
+                } else {
+                    "milliseconds"
+                },
+                format.name()
+            ),
+        };
+        Err(CoreError::column(key, value.raw, why))
     }
 
     /// Write the row again with each long text value cut at a character boundary.
@@ -282,11 +304,7 @@ impl RowBatch {
             let value_start = out.len();
             let (text_bytes, escaped, kind) = match truncations.iter().find(|(i, _)| *i == index) {
                 Some(&(_, cut)) => {
-                    let text = if field.kind == JsonKind::String {
-                        string_text(&self.data, &field).into_owned()
-                    } else {
-                        self.data[field.value.clone()].to_vec()
-                    };
+                    let text = Value::of(&self.data, &field).text().into_owned();
                     let text = String::from_utf8_lossy(&text[..cut]).into_owned();
                     let escaped = write_json_string(&mut out, &text);
                     (cut, escaped, JsonKind::String)
@@ -316,20 +334,27 @@ impl RowBatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::columns::{ColumnKind, ColumnSpec, LongText};
+    use crate::columns::ColumnSpec;
+    use crate::timefmt;
+    use crate::types::engine::DateTimeFormat;
+    use crate::types::Dialect;
 
-    fn rules(columns: &[(&str, ColumnKind, bool)], long_text: LongText) -> RowRules {
+    fn rules(columns: &[(&str, &str, bool)], truncate_columns: bool) -> RowRules {
         let specs = columns
             .iter()
             .map(|(name, kind, not_null)| ColumnSpec {
                 name: (*name).to_owned(),
-                kind: *kind,
+                kind: SqlType::parse(kind, Dialect::Config).unwrap(),
                 not_null: *not_null,
             })
             .collect();
         RowRules {
-            columns: Some(Columns::new(specs, long_text).unwrap()),
+            columns: Some(Columns::new(specs).unwrap()),
             timestamp_key: Some("ts".to_owned()),
+            conversion: Conversion {
+                truncate_columns,
+                ..Conversion::default()
+            },
         }
     }
 
@@ -339,6 +364,7 @@ mod tests {
         let rules = RowRules {
             columns: None,
             timestamp_key: Some("ts".to_owned()),
+            conversion: Conversion::default(),
         };
         batch
             .push_json(b"{ \"TS\" : \"2026-11-21 10:15:00\" }", &rules)
@@ -347,7 +373,8 @@ mod tests {
         assert_eq!(batch.data, b"{\"TS\":\"2026-11-21 10:15:00\"}\n{\"x\":1}\n");
         assert_eq!(
             batch.rows[0].timestamp,
-            timefmt::parse_timestamp(b"2026-11-21 10:15:00")
+            timefmt::parse_timestamp(b"2026-11-21 10:15:00", &timefmt::DateTimeFormat::Auto)
+                .map(|moment| moment.micros)
         );
         assert_eq!(batch.rows[1].timestamp, None);
         assert_eq!(batch.row(1), b"{\"x\":1}");
@@ -356,7 +383,7 @@ mod tests {
     #[test]
     fn a_rejected_row_leaves_the_batch_untouched() {
         let mut batch = RowBatch::default();
-        let rules = rules(&[("id", ColumnKind::Int, true)], LongText::Reject);
+        let rules = rules(&[("id", "int", true)], false);
         batch.push_json(b"{\"id\":1}", &rules).unwrap();
         let before = batch.data.clone();
         assert!(batch.push_json(b"{\"id\":\"x\"}", &rules).is_err());
@@ -370,7 +397,7 @@ mod tests {
     #[test]
     fn missing_not_null_columns_are_refused() {
         let mut batch = RowBatch::default();
-        let rules = rules(&[("id", ColumnKind::Int, true)], LongText::Reject);
+        let rules = rules(&[("id", "int", true)], false);
         let err = batch.push_json(b"{\"ID2\":1}", &rules).unwrap_err();
         assert!(err
             .to_string()
@@ -400,6 +427,7 @@ mod tests {
         let rules = RowRules {
             columns: None,
             timestamp_key: Some("ts".to_owned()),
+            conversion: Conversion::default(),
         };
         let err = batch.push_json(b"{\"ts\":\"soon\"}", &rules).unwrap_err();
         assert!(err
@@ -413,7 +441,7 @@ mod tests {
     #[test]
     fn long_text_is_truncated_at_a_character_boundary_when_asked() {
         let mut batch = RowBatch::default();
-        let rules = rules(&[("t", ColumnKind::Text, false)], LongText::Truncate);
+        let rules = rules(&[("t", "text", false)], true);
         let long = format!("{{\"n\":1,\"t\":\"a\\n{}\",\"z\":[1]}}", "é".repeat(200));
         batch.push_json(long.as_bytes(), &rules).unwrap();
         let row = std::str::from_utf8(batch.row(0)).unwrap();
@@ -423,5 +451,46 @@ mod tests {
         assert_eq!(t.text_bytes, 256);
         assert_eq!(&batch.data[t.key.clone()], b"t");
         assert_eq!(&batch.data[batch.fields[2].value.clone()], b"[1]");
+    }
+
+    #[test]
+    fn the_data_timestamp_follows_its_column_type_and_the_time_format() {
+        let mut batch = RowBatch::default();
+        let plain = rules(&[("ts", "timestamp", false)], false);
+        batch
+            .push_json(b"{\"ts\":\"2026-11-21T10:15:00+02:00\"}", &plain)
+            .unwrap();
+        let zoned = rules(&[("ts", "timestamptz", false)], false);
+        batch
+            .push_json(b"{\"ts\":\"2026-11-21T10:15:00+02:00\"}", &zoned)
+            .unwrap();
+        assert_eq!(
+            batch.rows[0].timestamp,
+            timefmt::parse_timestamp(b"2026-11-21 10:15:00", &timefmt::DateTimeFormat::Auto)
+                .map(|moment| moment.micros)
+        );
+        assert_eq!(
+            batch.rows[1].timestamp,
+            timefmt::parse_timestamp(b"2026-11-21 08:15:00", &timefmt::DateTimeFormat::Auto)
+                .map(|moment| moment.micros)
+        );
+        let epoch = RowRules {
+            columns: None,
+            timestamp_key: Some("ts".to_owned()),
+            conversion: Conversion {
+                time_format: DateTimeFormat::EpochSecs,
+                ..Conversion::default()
+            },
+        };
+        batch.push_json(b"{\"ts\":1700000000}", &epoch).unwrap();
+        assert_eq!(batch.rows[2].timestamp, Some(1_700_000_000_000_000));
+        let err = batch
+            .push_json(b"{\"ts\":\"2026-11-21\"}", &epoch)
+            .unwrap_err();
+        assert!(err
+            .to_string()
+            .contains("not a number of seconds since 1970"));
+        batch.push_json(b"{\"ts\":\" \"}", &epoch).unwrap();
+        assert_eq!(batch.rows[3].timestamp, None);
     }
 }

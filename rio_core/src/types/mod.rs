@@ -10,8 +10,34 @@
 //! What a bare `text` means depends on who says it ([`Dialect`]): in a config, as in Redshift, it is
 //! `varchar(256)`; in the type a warehouse reports for a column (PostgreSQL's `text`, DuckDB's
 //! width-less `VARCHAR`) it is text without a width, which only a warehouse can have.
+//!
+//! Each [`Family`] owns the rules of its types in a module of its own — which JSON values COPY
+//! accepts, how they convert, their byte limits, the error code and reason of a refusal —
+//! implemented once and called by both the packer's column checks and the emulated COPY's decoder
+//! through [`convert`]: `integer`, `decimal`, `float`, `boolean`, `character`, `date`, `time`,
+//! `timestamp` and `semistructured` (SUPER). `convert` holds what they share (the value, the sinks,
+//! the load options), and `engine` is the date/time parsing engine as the date and time families
+//! see it.
 
 use std::fmt;
+
+use crate::json::JsonKind;
+
+pub mod boolean;
+pub mod character;
+pub mod convert;
+pub mod date;
+pub mod decimal;
+pub mod engine;
+pub mod float;
+pub mod integer;
+pub mod semistructured;
+pub mod time;
+pub mod timestamp;
+
+pub use convert::{
+    codes, Check, Conversion, Converted, Csv, Fit, PostgresText, Refusal, Sink, Value,
+};
 
 /// The largest precision of `decimal(p,s)`.
 pub const MAX_PRECISION: u32 = 38;
@@ -353,6 +379,41 @@ impl SqlType {
     /// and NULL in every other type.
     pub fn is_character(self) -> bool {
         self.family() == Family::Character
+    }
+}
+
+/// Convert one value for a column of type `ty` under COPY's rules, writing the warehouse's text to
+/// `sink`. JSON `null` loads as NULL, and so does an empty or blank string into a type that is
+/// neither character nor SUPER ("blank fields of other types are always NULL"); nothing is written
+/// for a NULL, the caller writes its own.
+#[inline]
+pub fn convert<S: Sink>(
+    ty: SqlType,
+    value: &Value,
+    conversion: &Conversion,
+    sink: &mut S,
+) -> Converted {
+    if value.kind == JsonKind::Null {
+        return Ok(Fit::Null);
+    }
+    match ty {
+        SqlType::Char(_) | SqlType::Varchar(_) | SqlType::Text => {
+            character::convert(ty, value, conversion, sink)
+        }
+        SqlType::Super => semistructured::convert(value, sink),
+        _ if value.is_blank() => Ok(Fit::Null),
+        SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => integer::convert(ty, value, sink),
+        SqlType::Numeric { precision, scale } => {
+            decimal::convert(precision, scale, value, conversion.round_decimals, sink)
+        }
+        SqlType::Real => float::convert(true, value, sink),
+        SqlType::Double => float::convert(false, value, sink),
+        SqlType::Boolean => boolean::convert(value, sink),
+        SqlType::Date => date::convert(value, &conversion.date_format, sink),
+        SqlType::Time => time::convert(false, value, sink),
+        SqlType::TimeTz => time::convert(true, value, sink),
+        SqlType::Timestamp => timestamp::convert(false, value, &conversion.time_format, sink),
+        SqlType::TimestampTz => timestamp::convert(true, value, &conversion.time_format, sink),
     }
 }
 
