@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rio import contract, errors
+from rio import contract, errors, types
 from rio._core import KeyStats, Packer, PackStats, Part, __version__
 from rio.config import Column, ColumnType, DataFacts, DestinationConfig
 from rio.errors import RioError
@@ -38,6 +38,7 @@ __all__ = [
     "contract",
     "errors",
     "load",
+    "types",
 ]
 
 #: Names imported on first use: loading existing data pulls in the loader and the adapters, which

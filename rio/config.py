@@ -2,29 +2,36 @@
 
 The model is the Go rio's ``DestinationConfig``: a schema, a table, an ordered list of :class:`Column`
 and the *data timestamp column*, the timestamp column whose values date each row (the Go tools call it
-``datadatecolumn``). Each column has one of eight portable :class:`ColumnType`, an optional sort
-ordinal (1..n gives a compound sort key in that order), an optional distribution key, a default, NOT
-NULL and PRIMARY KEY.
+``datadatecolumn``). Each column has a type — any spelling :mod:`rio.types` knows: the Go tools'
+names (:class:`ColumnType`: ``boolean``, ``float``, ``int``, ``bigint``, ``date``, ``timestamp``,
+``text``, ``longtext``) or the SQL ones (``smallint``, ``decimal(12,2)``, ``varchar(32)``,
+``timestamptz``, ``super``, …), kept as written — an optional sort ordinal (1..n gives a compound
+sort key in that order), an optional distribution key, a default, NOT NULL and PRIMARY KEY.
 
 Building a config normalises its values but checks nothing; :meth:`DestinationConfig.validate` does,
 applying the Go rules first (with their messages) and then rio's stricter ones: a system schema or the
 load ledger's table as the destination (:func:`rio.contract.check_destination`), names Redshift would
-reject or change, duplicates, negative sort ordinals, defaults that are not literals of their type, and
-Redshift's column limit.
+reject or change, duplicates, types the core cannot read or COPY cannot load from JSON (with the
+allowed range), a SUPER distribution or sort key, negative sort ordinals, defaults that are not
+literals of their type, and Redshift's column limit.
 
 On disk a config is the YAML that s3-to-redshift reads: a mapping keyed by table name, each entry
 ``{dest, columns: [{dest, type, sortord, distkey, defaultval, notnull, primarykey}], meta:
 {datadatecolumn, schema}}`` with zero values left out, as Go's yaml.v2 writes it. rio adds what it
-measured about the data (:class:`DataFacts`) under ``meta.rio``, which the Go worker ignores. Reading
-accepts what the Go tools and people wrote by hand, and refuses anything else with a
+measured about the data (:class:`DataFacts`) under ``meta.rio``, and COPY's data-conversion options
+(:attr:`DestinationConfig.copy_options`) under ``meta`` as their COPY keywords in lower case —
+``timeformat``, ``dateformat``, ``acceptinvchars``, ``roundec``, ``truncatecolumns``, ``maxerror`` —
+written only when set. The Go worker reads ``meta`` with yaml.v2's non-strict ``Unmarshal`` into a
+struct of ``datadatecolumn`` and ``schema``, so it skips every other key. Reading accepts what the Go
+tools and people wrote by hand, and refuses anything else with a
 :class:`~rio.errors.ConfigFileError` that names the file and the field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import difflib
-import math
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -37,8 +44,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from rio._identifiers import check_identifier, identifier_problem
-from rio.contract import check_destination
+from rio.contract import COPY_KEYWORDS, CopyOptions, check_destination, copy_option
 from rio.errors import (
+    ConfigError,
     ConfigFileError,
     DuplicateColumn,
     IncompleteTableName,
@@ -50,6 +58,15 @@ from rio.errors import (
     TooManyColumns,
     UnsupportedType,
 )
+from rio.types import FAMILIES as _FAMILIES
+from rio.types import (
+    REDSHIFT,
+    DefaultValue,
+    SqlFunction,
+    column_type,
+    parse_timestamp_literal,
+)
+from rio.types import parse_default as _parse_default
 
 __all__ = [
     "MAX_COLUMNS",
@@ -62,6 +79,7 @@ __all__ = [
     "SqlFunction",
     "TableConfig",
     "dump_config_yaml",
+    "parse_column_list",
     "parse_config_yaml",
     "parse_default",
     "read_config_file",
@@ -80,7 +98,12 @@ MAX_COLUMNS = 1600
 
 
 class ColumnType(str, Enum):
-    """A column type rio can create in every warehouse, named as in the Go tools' YAML."""
+    """The Go tools' type names, kept for code written against them.
+
+    A column's type may be any spelling :mod:`rio.types` knows (``varchar(32)``, ``decimal(12,2)``,
+    ``timestamptz``, ``super``, …); these eight are the names the Go tools' YAML used. Their rules are
+    the table's, like every other type's.
+    """
 
     BOOLEAN = "boolean"
     FLOAT = "float"
@@ -94,241 +117,41 @@ class ColumnType(str, Enum):
     @property
     def redshift_type(self) -> str:
         """The type as PostgreSQL's and Redshift's ``format_type`` print it."""
-        return _REDSHIFT_TYPES[self]
+        return REDSHIFT.printed(column_type(self.value))
 
     @property
     def max_bytes(self) -> int | None:
         """The most UTF-8 bytes a value may have (text types only; ``None`` for the others)."""
-        return _MAX_BYTES.get(self)
+        return column_type(self.value).max_bytes
 
 
-_REDSHIFT_TYPES = {
-    ColumnType.BOOLEAN: "boolean",
-    ColumnType.FLOAT: "double precision",
-    ColumnType.INT: "integer",
-    ColumnType.BIGINT: "bigint",
-    ColumnType.DATE: "date",
-    ColumnType.TIMESTAMP: "timestamp without time zone",
-    ColumnType.TEXT: "character varying(256)",
-    ColumnType.LONGTEXT: "character varying(65535)",
-}
-
-_MAX_BYTES = {ColumnType.TEXT: 256, ColumnType.LONGTEXT: 65535}
-
-_TYPE_NAMES = {kind.value: kind for kind in ColumnType}
-
-_SUPPORTED_TYPES = ", ".join(kind.value for kind in ColumnType)
-
-
-def _column_type(column_type: str) -> ColumnType:
-    kind = _TYPE_NAMES.get(column_type) if isinstance(column_type, str) else None
-    if kind is None:
-        raise UnsupportedType(
-            f"Unknown type. Supported types are {_SUPPORTED_TYPES}. Got {column_type!r}"
-            f"{_type_hint(column_type)}."
-        )
-    return kind
-
-
-def _type_hint(column_type: object) -> str:
-    if isinstance(column_type, str) and column_type.strip().lower() in _TYPE_NAMES:
-        return f" (did you mean {column_type.strip().lower()!r}? type names are lower case)"
-    return ""
+def _type_problem(column_type_spec: object) -> str | None:
+    """Why a column's type is not one a config may use, in the core's words, or None."""
+    try:
+        column_type(column_type_spec)
+    except UnsupportedType as exc:
+        return str(exc)
+    return None
 
 
 # --- default values -------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class SqlFunction:
-    """A default computed by SQL when the row is inserted, e.g. ``getdate()`` or ``current_date``."""
-
-    name: str
-
-    def __str__(self) -> str:
-        return self.name
-
-
-DefaultValue: TypeAlias = bool | int | float | str | dt.date | dt.datetime | SqlFunction
-"""A parsed default: a typed literal, or one of the allowed SQL functions."""
-
-DefaultInput: TypeAlias = str | int | float | bool | dt.date | dt.datetime | None
-
-_INT_RANGES = {
-    ColumnType.INT: (-(2**31), 2**31 - 1),
-    ColumnType.BIGINT: (-(2**63), 2**63 - 1),
-}
-
-_BOOLEANS = {
-    **dict.fromkeys(("true", "t", "yes", "y", "1"), True),
-    **dict.fromkeys(("false", "f", "no", "n", "0"), False),
-}
-
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_NOT_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
-_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_TIMESTAMP = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[ T]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,6}))?"
-    r"(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?"
-)
-
-_DATE_FUNCTIONS = frozenset({"current_date"})
-_TIMESTAMP_FUNCTIONS = frozenset({"getdate()", "sysdate", "current_timestamp"})
-
-_ACCEPTED = {
-    ColumnType.BOOLEAN: "true, false, t, f, yes, no, y, n, 1 or 0 in any case, optionally in single quotes",
-    ColumnType.INT: f"a whole number from {-(2**31)} to {2**31 - 1}, optionally in single quotes",
-    ColumnType.BIGINT: f"a whole number from {-(2**63)} to {2**63 - 1}, optionally in single quotes",
-    ColumnType.FLOAT: (
-        "a finite decimal or scientific number such as 1.5 or -2e10, optionally in single quotes"
-    ),
-    ColumnType.DATE: "a date YYYY-MM-DD, optionally in single quotes, or current_date",
-    ColumnType.TIMESTAMP: (
-        "YYYY-MM-DD HH:MM:SS[.ffffff] with a space or T and no time zone, optionally in single quotes, "
-        "or getdate(), sysdate or current_timestamp"
-    ),
-    ColumnType.TEXT: "any text of at most 256 bytes of UTF-8 without NUL, optionally as a SQL string literal",
-    ColumnType.LONGTEXT: (
-        "any text of at most 65535 bytes of UTF-8 without NUL, optionally as a SQL string literal"
-    ),
-}
-
-
-_ARTICLES = {ColumnType.INT: "an"}
-
-
-class _Rejected(Exception):
-    """Why a default is not a literal of its type (turned into :class:`InvalidDefault`)."""
-
-
-def _unquote(raw: str) -> str:
-    # The Go tools pasted the default verbatim after DEFAULT, so literals were often written quoted.
-    if len(raw) >= 2 and raw[0] == raw[-1] == "'":
-        return raw[1:-1]
-    return raw
-
-
-def _parse_boolean(raw: str) -> DefaultValue:
-    value = _BOOLEANS.get(_unquote(raw).lower())
-    if value is None:
-        raise _Rejected("it is not a boolean literal")
-    return value
-
-
-def _parse_integer(kind: ColumnType, raw: str) -> DefaultValue:
-    text = _unquote(raw)
-    if not _INTEGER.fullmatch(text):
-        raise _Rejected("it is not a whole number")
-    low, high = _INT_RANGES[kind]
-    # Python refuses to convert very long digit strings; any that long is out of range anyway.
-    if len(text.lstrip("+-").lstrip("0")) > 20 or not low <= int(text) <= high:
-        raise _Rejected(f"it is outside the range of {kind.value} ({low} to {high})")
-    return int(text)
-
-
-def _parse_float(raw: str) -> DefaultValue:
-    text = _unquote(raw)
-    if _NOT_FINITE.fullmatch(text):
-        raise _Rejected("NaN and infinity are not allowed")
-    if not _NUMBER.fullmatch(text):
-        raise _Rejected("it is not a decimal or scientific number")
-    value = float(text)
-    if not math.isfinite(value):
-        raise _Rejected("it is too large for double precision")
-    return value
-
-
-def _parse_date(raw: str) -> DefaultValue:
-    if raw.lower() in _DATE_FUNCTIONS:
-        return SqlFunction(raw.lower())
-    match = _DATE.fullmatch(_unquote(raw))
-    if match is None:
-        raise _Rejected("it is not a date YYYY-MM-DD")
-    year, month, day = (int(part) for part in match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError as exc:
-        raise _Rejected(f"it is not a real date ({exc})") from None
-
-
-def _match_timestamp(text: str) -> tuple[dt.datetime, str | None]:
-    """Parse ``YYYY-MM-DD[ T]HH:MM:SS[.ffffff][zone]`` into a naive datetime and the zone as written."""
-    match = _TIMESTAMP.fullmatch(text)
-    if match is None:
-        raise _Rejected("it is not a timestamp YYYY-MM-DD HH:MM:SS[.ffffff]")
-    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
-    fraction, zone = match.group(7), match.group(8)
-    micro = int(fraction.ljust(6, "0")) if fraction else 0
-    try:
-        return dt.datetime(year, month, day, hour, minute, second, micro), zone
-    except ValueError as exc:
-        raise _Rejected(f"it is not a real date and time ({exc})") from None
-
-
-def _parse_timestamp(raw: str) -> DefaultValue:
-    if raw.lower() in _TIMESTAMP_FUNCTIONS:
-        return SqlFunction(raw.lower())
-    value, zone = _match_timestamp(_unquote(raw))
-    if zone is not None:
-        raise _Rejected(f"it has the time zone {zone!r}, but the column is timestamp without time zone")
-    return value
-
-
-def _parse_text(kind: ColumnType, raw: str) -> DefaultValue:
-    value = raw
-    if len(raw) >= 2 and raw[0] == raw[-1] == "'":
-        inner = raw[1:-1]
-        # Only a well-formed SQL literal body (every quote doubled) is unquoted; anything else is the
-        # text itself, so no string is ever refused for its quotes.
-        if "'" not in inner.replace("''", ""):
-            value = inner.replace("''", "'")
-    nul = value.find("\x00")
-    if nul >= 0:
-        raise _Rejected(f"it holds a NUL character (position {nul}), which Redshift cannot store")
-    try:
-        size = len(value.encode("utf-8"))
-    except UnicodeEncodeError as exc:
-        raise _Rejected(f"it is not valid Unicode text (a lone surrogate at position {exc.start})") from None
-    limit = _MAX_BYTES[kind]
-    if size > limit:
-        hint = "; use longtext for up to 65535 bytes" if kind is ColumnType.TEXT else ""
-        raise _Rejected(
-            f"it is {size} bytes of UTF-8, more than the {limit} a {kind.value} column holds{hint}"
-        )
-    return value
+DefaultInput: TypeAlias = str | int | float | decimal.Decimal | bool | dt.date | dt.datetime | dt.time | None
 
 
 def parse_default(column_type: str, raw: str) -> DefaultValue:
-    """Parse the default ``raw`` of a column of type ``column_type`` into a typed value.
+    """Parse the default ``raw`` of a column of type ``column_type`` (as a config writes it).
 
-    Returns a ``bool``, ``int``, ``float``, ``datetime.date``, naive ``datetime.datetime``, ``str`` or a
+    Returns a ``bool``, ``int``, ``float``, ``decimal.Decimal``, ``datetime.date``,
+    ``datetime.datetime`` (aware for timestamptz), ``datetime.time``, ``str`` or a
     :class:`SqlFunction`. Literals may be wrapped in one pair of single quotes. A text default written
-    as a SQL string literal (``'it''s'``) is unquoted; ``"''"`` is therefore the empty string.
+    as a SQL string literal (``'it''s'``) is unquoted; ``"''"`` is therefore the empty string. Each
+    type's literal rules are :mod:`rio.types`'s.
 
     Raises :class:`~rio.errors.InvalidDefault` saying why, and :class:`~rio.errors.UnsupportedType` for
-    an unknown type.
+    a type that is not one.
     """
-    kind = _column_type(column_type)
-    if not isinstance(raw, str):
-        raise TypeError(f"a raw default must be a str, not {type(raw).__name__}")
-    try:
-        if kind is ColumnType.BOOLEAN:
-            return _parse_boolean(raw)
-        if kind in (ColumnType.INT, ColumnType.BIGINT):
-            return _parse_integer(kind, raw)
-        if kind is ColumnType.FLOAT:
-            return _parse_float(raw)
-        if kind is ColumnType.DATE:
-            return _parse_date(raw)
-        if kind is ColumnType.TIMESTAMP:
-            return _parse_timestamp(raw)
-        return _parse_text(kind, raw)
-    except _Rejected as exc:
-        raise InvalidDefault(
-            f"{raw!r} is not a valid default for {_ARTICLES.get(kind, 'a')} {kind.value} column: {exc}. "
-            f"Accepted: {_ACCEPTED[kind]}."
-        ) from None
+    return _parse_default(column_type, raw)
 
 
 def _canonical_default(value: object) -> str | None:
@@ -342,15 +165,18 @@ def _canonical_default(value: object) -> str | None:
         return str(value)
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")  # its digits exactly, trailing zeros kept, never in E notation
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
+    if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, str):
         # The Go tools' YAML omits an empty default, so "" and "no default" are one thing.
         return str(value) or None
     raise TypeError(
-        f"default_val must be a str, int, float, bool, date or datetime, not {type(value).__name__}"
+        "default_val must be a str, int, float, Decimal, bool, date, datetime or time, not "
+        f"{type(value).__name__}"
     )
 
 
@@ -361,10 +187,12 @@ def _canonical_default(value: object) -> str | None:
 class Column:
     """One column of a destination table.
 
-    ``sort_ord`` 0 means "not in the sort key"; 1..n give the compound sort key's order.
-    ``default_val`` may be given as a str, int, float, bool, date or datetime and is kept as its
-    canonical string (what the YAML file holds); :attr:`default_value` is the parsed value.
-    Nothing is checked here: :meth:`DestinationConfig.validate` does that.
+    ``type`` is any spelling :mod:`rio.types` knows (``int``, ``varchar(32)``, ``decimal(12,2)``,
+    ``timestamptz``, ``super``, …), kept as written. ``sort_ord`` 0 means "not in the sort key"; 1..n
+    give the compound sort key's order. ``default_val`` may be given as a str, int, float,
+    ``Decimal``, bool, date, datetime or time and is kept as its canonical string (what the YAML file
+    holds); :attr:`default_value` is the parsed value. Nothing is checked here:
+    :meth:`DestinationConfig.validate` does that.
     """
 
     name: str
@@ -406,18 +234,64 @@ class Column:
         return parse_default(self.type, self.default_val)
 
 
+def parse_column_list(text: str, *, source: str = "--table-columns") -> list[Column]:
+    """Columns written as SQL writes them: ``"id bigint not null, amount decimal(12,2), note text"``.
+
+    Each item is a name, a type in any spelling a config takes, and optionally ``not null``; commas
+    inside a type's parentheses belong to the type. Each name and type is checked as a config's are,
+    and a malformed item is a :class:`~rio.errors.ConfigFileError` naming ``source`` and the item.
+    """
+    items: list[str] = []
+    depth, start = 0, 0
+    for at, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append(text[start:at])
+            start = at + 1
+    items.append(text[start:])
+    columns: list[Column] = []
+    for number, item in enumerate(items, start=1):
+        words = item.split()
+        not_null = [word.lower() for word in words[-2:]] == ["not", "null"]
+        if not_null:
+            words = words[:-2]
+        if len(words) < 2:
+            raise ConfigFileError(
+                source,
+                f"item {number}",
+                f"{item.strip()!r} is not 'name type' (for example 'id bigint not null, amount "
+                "decimal(12,2)')",
+            )
+        column = Column(words[0], " ".join(words[1:]), not_null=not_null)
+        problem = identifier_problem(column.name, kind="column") or _type_problem(column.type)
+        if problem is not None:
+            raise ConfigFileError(source, f"item {number} ({column.name})", problem)
+        columns.append(column)
+    return columns
+
+
 def _at(index: int, column: Column) -> str:
     return f"{column.name!r} (columns[{index}])"
 
 
 @dataclass(frozen=True, init=False)
 class DestinationConfig:
-    """A destination table: schema, table, columns in order, and the data timestamp column."""
+    """A destination table: schema, table, columns in order, and the data timestamp column.
+
+    ``copy_options`` are COPY's data-conversion options for loads of the table (``meta.timeformat``,
+    ``meta.dateformat``, ``meta.acceptinvchars``, ``meta.roundec``, ``meta.truncatecolumns`` and
+    ``meta.maxerror`` in the YAML): a job's own options win over them. They are checked when given
+    (:class:`rio.contract.CopyOptions`).
+    """
 
     schema: str
     table: str
     columns: tuple[Column, ...] = ()
     data_timestamp_column: str | None = None
+    copy_options: CopyOptions = field(default_factory=CopyOptions)
 
     def __init__(
         self,
@@ -425,11 +299,16 @@ class DestinationConfig:
         table: str,
         columns: Iterable[Column] = (),
         data_timestamp_column: str | None = None,
+        *,
+        copy_options: CopyOptions | None = None,
     ) -> None:
         object.__setattr__(self, "schema", schema)
         object.__setattr__(self, "table", table)
         object.__setattr__(self, "columns", _column_tuple(columns))
         object.__setattr__(self, "data_timestamp_column", data_timestamp_column)
+        if copy_options is not None and not isinstance(copy_options, CopyOptions):
+            raise TypeError(f"copy_options must be a CopyOptions, not {type(copy_options).__name__}")
+        object.__setattr__(self, "copy_options", copy_options or CopyOptions())
 
     def column(self, name: str) -> Column | None:
         """The column called ``name``, or ``None``."""
@@ -489,10 +368,11 @@ class DestinationConfig:
                         f"{_at(*dist_key)} and column {_at(index, column)} have distkey set."
                     )
                 dist_key = (index, column)
-            if not isinstance(column.type, str) or column.type not in _TYPE_NAMES:
+            problem = _type_problem(column.type)
+            if problem is not None:
+                unknown = "Unknown type. " if problem.startswith("unknown type") else ""
                 raise UnsupportedType(
-                    f"Unknown type. Supported types are {_SUPPORTED_TYPES}. Column {_at(index, column)} "
-                    f"has type {column.type!r}{_type_hint(column.type)}."
+                    f"{unknown}Column {_at(index, column)} has type {column.type!r}: {problem}."
                 )
             if not isinstance(column.sort_ord, int) or isinstance(column.sort_ord, bool):
                 raise InvalidSortOrds(
@@ -504,6 +384,12 @@ class DestinationConfig:
                     "Sort ordinals must occur in some ascending order, e.g. 1, 2, 3, 4... "
                     f"Column {_at(index, column)} has sortord {column.sort_ord}; use 0 for a column outside "
                     "the sort key and 1..n for the sort key's order."
+                )
+            keyed = "distkey" if column.dist_key else "sortord" if column.sort_ord > 0 else None
+            if keyed is not None and not _FAMILIES[column_type(column.type).family].keyable:
+                raise UnsupportedType(
+                    f"Column {_at(index, column)} has type {column.type!r} and {keyed} set; Redshift cannot "
+                    "distribute or sort by a SUPER column, so drop the key or key another column."
                 )
             if column.default_val is not None:
                 try:
@@ -550,7 +436,7 @@ class DestinationConfig:
                 f"A data timestamp column must be provided. {name!r} names no column of "
                 f"{self.schema}.{self.table} (its columns: {names}); it must name a column of type timestamp."
             )
-        if column.type != ColumnType.TIMESTAMP.value:
+        if _type_problem(column.type) is not None or column_type(column.type).canonical != "timestamp":
             raise InvalidDataTimestamp(
                 f"A data timestamp column must be provided. {name!r} names a column of type "
                 f"{column.type!r}; it must name a column of type timestamp."
@@ -705,6 +591,8 @@ def _entry_mapping(entry: TableConfig) -> dict[str, Any]:
         "datadatecolumn": destination.data_timestamp_column or "",
         "schema": destination.schema,
     }
+    for name, value in destination.copy_options.said().items():
+        meta[_META_KEYS[name]] = value
     if entry.facts is not None:
         meta["rio"] = _facts_mapping(entry.facts)
     return {
@@ -741,6 +629,8 @@ _AN_ENTRY = "each table's entry to be a mapping with dest, columns and meta"
 _ENTRY_KEYS = ("dest", "columns", "meta")
 _COLUMN_KEYS = ("dest", "type", "sortord", "distkey", "defaultval", "notnull", "primarykey")
 _FACT_KEYS = ("contract", "rows", "min_data_timestamp", "max_data_timestamp", "max_byte_lengths")
+#: Each COPY option's key under ``meta``: its COPY keyword in lower case, as in the Go worker's COPY.
+_META_KEYS = {name: keyword.lower() for name, keyword in COPY_KEYWORDS.items()}
 
 
 def _position(mark: yaml.Mark | None) -> str:
@@ -954,8 +844,33 @@ class _Reader:
         schema = self.name(meta, "schema", f"{key}.meta")
         data_timestamp_column = self.name(meta, "datadatecolumn", f"{key}.meta")
         facts = self.facts(f"{key}.meta.rio", meta["rio"]) if "rio" in meta else None
-        destination = DestinationConfig(schema, table, columns, data_timestamp_column)
+        copy_options = self.copy_options(meta, f"{key}.meta")
+        destination = DestinationConfig(
+            schema, table, columns, data_timestamp_column, copy_options=copy_options
+        )
         return TableConfig(key, destination, facts)
+
+    def copy_options(self, meta: _Items, path: str) -> CopyOptions:
+        """COPY's options among ``meta``'s keys (``timeformat``, ``maxerror``, …), each checked."""
+        said: dict[str, object] = {}
+        for name, key in _META_KEYS.items():
+            node = meta.get(key)
+            if node is None or node.tag == _NULL:
+                continue
+            if not isinstance(node, ScalarNode):
+                self.expect(_join(path, key), node, f"a single value for {COPY_KEYWORDS[name]}")
+            value: object
+            if node.tag == _BOOL:
+                value = self.loader.construct_yaml_bool(node)
+            elif node.tag == _INT:
+                value = self.loader.construct_yaml_int(node)
+            else:
+                value = str(node.value)
+            try:
+                said[name] = copy_option(name, value)
+            except ConfigError as exc:
+                self.fail(_join(path, key), f"{exc}{_mark(node)}")
+        return CopyOptions(**said)  # type: ignore[arg-type]
 
     def column(self, path: str, node: Node) -> Column:
         items = self.mapping(node, path, _COLUMN_KEYS, "a mapping with dest and type")
@@ -1017,27 +932,13 @@ class _Reader:
         if node.tag not in (_STR, _TAG + "timestamp"):
             self.expect(_join(path, key), node, expected)
         try:
-            return _parse_fact_timestamp(str(node.value))
-        except _Rejected as exc:
+            return parse_timestamp_literal(str(node.value))
+        except ValueError as exc:
             self.fail(_join(path, key), f"is {node.value!r}{_mark(node)}: {exc}; expected {expected}")
 
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
-
-
-def _parse_fact_timestamp(text: str) -> dt.datetime:
-    value, zone = _match_timestamp(text)
-    if zone is None:
-        return value
-    if zone == "Z":
-        return value.replace(tzinfo=dt.timezone.utc)
-    digits = zone[1:].replace(":", "")
-    offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or "0"))
-    try:
-        return value.replace(tzinfo=dt.timezone(-offset if zone[0] == "-" else offset))
-    except ValueError as exc:
-        raise _Rejected(f"its time zone is out of range ({exc})") from None
 
 
 def _decode(data: bytes | bytearray | str, source: str) -> str:

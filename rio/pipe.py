@@ -36,7 +36,7 @@ from typing import Any
 
 from rio import contract, redaction
 from rio._core import DEFAULT_BUFFER_SIZE, DEFAULT_COMPRESSION_LEVEL, Packer, Part
-from rio.config import ColumnType, DataFacts, DestinationConfig
+from rio.config import DataFacts, DestinationConfig
 from rio.contract import Granularity, Job, LoadMode, Manifest, ManifestEntry
 from rio.errors import (
     IncompleteArgs,
@@ -50,6 +50,7 @@ from rio.errors import (
     PipeIsSealed,
     SendingInProgress,
     StorageError,
+    UnsupportedType,
     UploadFailed,
 )
 from rio.executors import (
@@ -63,6 +64,7 @@ from rio.executors import (
 )
 from rio.storage import ObjectStore, S3Store, StoredObject
 from rio.storage_settings import StorageSettings
+from rio.types import column_type
 
 __all__ = ["PipeState", "RedshiftIO", "UploadedManifest"]
 
@@ -168,6 +170,11 @@ class RedshiftIO:
     go. The job goes to ``job_endpoint`` (posted as JSON), or is run here into ``target`` (a
     warehouse URL such as ``duckdb:///path.duckdb`` or ``postgresql://…``).
 
+    The config's COPY options (:attr:`~rio.config.DestinationConfig.copy_options`: TIMEFORMAT,
+    DATEFORMAT, ACCEPTINVCHARS, ROUNDEC, TRUNCATECOLUMNS, MAXERROR) go to the packer, whose column
+    checks then read each value as that load will (its TRUNCATECOLUMNS cuts long text as
+    ``truncate_long_text`` does), and into every job the pipe sends, beside the config it writes.
+
     How to reach S3 is one :class:`~rio.storage_settings.StorageSettings`: ``storage=``, or the
     loose ``endpoint_url``, ``region`` and ``aws_key``/``aws_password``/``aws_token`` (boto3's
     chain when unset), the rest from ``RIO_S3_ENDPOINT_URL``, ``RIO_S3_REGION`` and
@@ -265,11 +272,17 @@ class RedshiftIO:
         self.truncate = truncate
         self.force = force
         self._executor = executor
+        copy = destination_config.copy_options
         self._packer_options: dict[str, Any] = {
             "buffer_size": buffer_size,
             "compression_level": compression_level,
             "data_timestamp_column": destination_config.data_timestamp_column,
-            "truncate_long_text": truncate_long_text,
+            # The config's COPY options: rows are checked by the rules their load will read them with.
+            "truncate_long_text": truncate_long_text or bool(copy.truncate_columns),
+            "time_format": copy.time_format or "auto",
+            "date_format": copy.date_format or "auto",
+            "accept_invalid_chars": copy.replacement_char,
+            "round_decimals": bool(copy.round_decimals),
             # One core stays with the producing thread: a second compressor there would add a raw
             # buffer and its output (about 3 x buffer_size) for little speed (measured on 2 cores:
             # +10 % rows/s, +35 MB peak with 10 MB parts), breaking the 2 x buffer + 32 MB bound.
@@ -680,6 +693,8 @@ class RedshiftIO:
             "truncate": self.truncate,
             "force": self.force,
             "upsert_keys": None if upsert_keys is None else tuple(upsert_keys),
+            # The config's COPY options ride in the job too, so a job endpoint is told them.
+            **self.destination.copy_options.said(),
         }
         # The same checks as the job's own, now, before anything is written.
         Job(
@@ -755,11 +770,15 @@ class RedshiftIO:
     def _facts(self, generation: _Generation) -> DataFacts:
         """What the generation's rows hold, for the config's ``meta.rio``."""
         stats = [segment.packer.stats() for segment in generation.segments]
-        text_columns = {
-            column.name
-            for column in self.destination.columns
-            if column.type in (ColumnType.TEXT.value, ColumnType.LONGTEXT.value)
-        }
+        # Every character column's longest value (char, varchar, text, longtext), which the load widens a
+        # VARCHAR by. A type that is not one (refused by validate() before a send) measures nothing.
+        text_columns = set()
+        for column in self.destination.columns:
+            try:
+                if column_type(column.type).family == "character":
+                    text_columns.add(column.name)
+            except UnsupportedType:
+                continue
         lengths: dict[str, int] = {}
         for snapshot in stats:
             for key in snapshot.keys.values():

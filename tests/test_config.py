@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,8 @@ def test_column_stores_an_empty_default_as_no_default() -> None:
 
 def test_column_refuses_a_default_of_another_python_type() -> None:
     with pytest.raises(
-        TypeError, match=r"^default_val must be a str, int, float, bool, date or datetime, not list$"
+        TypeError,
+        match=r"^default_val must be a str, int, float, Decimal, bool, date, datetime or time, not list$",
     ):
         Column("c", "text", default_val=[1])  # type: ignore[arg-type]
 
@@ -258,21 +260,128 @@ def test_validate_refuses_two_dist_keys() -> None:
     )
 
 
-def test_validate_refuses_an_unknown_type() -> None:
-    config = with_columns(Column("a", "varchar"))
+def test_validate_refuses_an_unknown_type_listing_every_type() -> None:
+    config = with_columns(Column("a", "varchr(3)"))
     with pytest.raises(UnsupportedType) as caught:
         config.validate()
+    assert str(caught.value).startswith(
+        "Unknown type. Column 'a' (columns[1]) has type 'varchr(3)': unknown type \"varchr(3)\"; the types "
+        "are smallint (int2), integer (int, int4), bigint (int8), decimal(p,s) (numeric)"
+    )
+    assert "longtext = varchar(65535)" in str(caught.value)
+    assert str(caught.value).endswith("super.")
+
+
+def test_type_names_are_read_in_any_case_and_kept_as_written() -> None:
+    # SQL type names are case-blind (the Go rio refused 'TEXT'; the core reads it as text).
+    config = with_columns(Column("a", "TEXT"), Column("b", "Decimal(12, 2)"))
+    config.validate()
+    assert [column.type for column in config.columns[1:]] == ["TEXT", "Decimal(12, 2)"]
+
+
+_EVERY_SPELLING = [
+    *("boolean", "bool", "float", "int", "bigint", "date", "timestamp", "text", "longtext"),
+    *("smallint", "int2", "integer", "int4", "int8", "decimal", "decimal(12,2)", "numeric(38,37)"),
+    *("NUMERIC(5)", "real", "float4", "double precision", "float8", "char", "char(3)", "character(4096)"),
+    *("nchar(2)", "bpchar", "char(max)", "varchar", "varchar(32)", "character varying(65535)"),
+    *("nvarchar(max)", "time", "time without time zone", "timetz", "time with time zone"),
+    *("timestamp without time zone", "timestamptz", "timestamp with time zone", "super", "SUPER"),
+]
+
+
+@pytest.mark.parametrize("spelling", _EVERY_SPELLING)
+def test_validate_passes_every_spelling_of_every_type(spelling: str) -> None:
+    with_columns(Column("a", spelling)).validate()
+
+
+@pytest.mark.parametrize(
+    ("spelling", "problem"),
+    [
+        ("decimal(40,2)", "decimal(40,2): the precision of decimal(p,s) is 1 to 38, not 40"),
+        ("numeric(5,7)", "numeric(5,7): the scale (7) of numeric(p,s) is at most its precision (5)"),
+        ("varchar(0)", "varchar(0): the width of varchar(n) is 1 to 65535 bytes (or max), not 0"),
+        ("varchar(65536)", "varchar(65536): the width of varchar(n) is 1 to 65535 bytes (or max), not 65536"),
+        ("char(70000)", "char(70000): the width of char(n) is 1 to 4096 bytes (or max), not 70000"),
+        ("int(4)", "int(4): int takes no parameters"),
+        ("timestamptz(3)", "timestamptz(3): timestamptz takes no parameters"),
+    ],
+)
+def test_validate_refuses_bad_parameters_with_the_allowed_range(spelling: str, problem: str) -> None:
+    with pytest.raises(UnsupportedType) as caught:
+        with_columns(Column("amount", spelling)).validate()
+    assert str(caught.value) == f"Column 'amount' (columns[1]) has type {spelling!r}: {problem}."
+
+
+@pytest.mark.parametrize("spelling", ["geometry", "geography", "hllsketch", "varbyte(10)", "interval"])
+def test_validate_refuses_a_type_copy_cannot_load_from_json_naming_column_and_type(spelling: str) -> None:
+    with pytest.raises(UnsupportedType) as caught:
+        with_columns(Column("shape", spelling)).validate()
+    message = str(caught.value)
+    assert message.startswith(f"Column 'shape' (columns[1]) has type {spelling!r}: ")
+    assert "COPY … FORMAT AS JSON cannot load" in message
+    assert "load it as varchar or super instead" in message
+
+
+@pytest.mark.parametrize(
+    ("column", "key"),
+    [(Column("doc", "super", dist_key=True), "distkey"), (Column("doc", "super", sort_ord=1), "sortord")],
+)
+def test_validate_refuses_a_super_distribution_or_sort_key(column: Column, key: str) -> None:
+    with pytest.raises(UnsupportedType) as caught:
+        with_columns(column).validate()
     assert str(caught.value) == (
-        "Unknown type. Supported types are boolean, float, int, bigint, date, timestamp, text, longtext. "
-        "Column 'a' (columns[1]) has type 'varchar'."
+        f"Column 'doc' (columns[1]) has type 'super' and {key} set; Redshift cannot distribute or sort by a "
+        "SUPER column, so drop the key or key another column."
     )
 
 
-def test_validate_suggests_the_lower_case_name_of_a_capitalised_type() -> None:
-    with pytest.raises(
-        UnsupportedType, match=r"has type 'TEXT' \(did you mean 'text'\? type names are lower case\)"
-    ):
-        with_columns(Column("a", "TEXT")).validate()
+@pytest.mark.parametrize("spelling", ["timestamp", "TIMESTAMP", "timestamp without time zone"])
+def test_any_spelling_of_timestamp_names_the_data_timestamp_column(spelling: str) -> None:
+    valid_config(Column("time", spelling)).validate()
+
+
+@pytest.mark.parametrize("spelling", ["timestamptz", "date", "nope"])
+def test_the_data_timestamp_column_must_be_a_timestamp(spelling: str) -> None:
+    with pytest.raises(InvalidDataTimestamp, match=f"names a column of type {spelling!r}; it must name a"):
+        DestinationConfig(
+            "test", "complete", [Column("time", spelling)], "time"
+        )._validate_data_timestamp_column()
+
+
+@pytest.mark.parametrize(
+    ("spelling", "default", "stored", "value"),
+    [
+        ("decimal(12,2)", Decimal("12.50"), "12.50", Decimal("12.50")),
+        ("numeric(10,8)", Decimal("0.00000001"), "0.00000001", Decimal("1E-8")),
+        ("time", dt.time(10, 15), "10:15:00", dt.time(10, 15)),
+        ("timetz", dt.time(10, 15, tzinfo=UTC), "10:15:00+00:00", dt.time(10, 15, tzinfo=UTC)),
+        (
+            "timestamptz",
+            dt.datetime(2016, 1, 1, 10, 15, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+            "2016-01-01 10:15:00+02:00",
+            dt.datetime(2016, 1, 1, 8, 15, tzinfo=UTC),
+        ),
+        ("smallint", 7, "7", 7),
+        ("real", 0.5, "0.5", 0.5),
+        ("varchar(8)", "x", "x", "x"),
+    ],
+)
+def test_a_default_of_every_new_type_is_kept_as_text_and_parsed_as_its_type(
+    spelling: str, default: Any, stored: str, value: object
+) -> None:
+    column = Column("c", spelling, default_val=default)
+    assert column.default_val == stored
+    with_columns(column).validate()
+    assert column.default_value == value
+
+
+def test_validate_names_the_column_of_a_default_that_does_not_fit_its_decimal() -> None:
+    with pytest.raises(InvalidDefault) as caught:
+        with_columns(Column("price", "decimal(5,2)", default_val=Decimal("1234.5"))).validate()
+    assert str(caught.value).startswith(
+        "Column 'price' (columns[1]): '1234.5' is not a valid default for a decimal(5,2) column: it has 4 "
+        "digit(s) before the point, and numeric(5,2) holds at most 3."
+    )
 
 
 @pytest.mark.parametrize("sort_ords", [(1, 2, 3), (3, 1, 2), (0, 1, 0, 2), (0, 0, 0)])
@@ -493,18 +602,18 @@ def test_validate_refuses_1601_columns() -> None:
 
 
 def test_validate_reports_the_first_problem_in_column_order() -> None:
-    config = with_columns(Column("a", "varchar"), Column("B", "int"), Column("c", "int", dist_key=True))
-    with pytest.raises(UnsupportedType, match=r"Column 'a' \(columns\[1\]\) has type 'varchar'"):
+    config = with_columns(Column("a", "varchr"), Column("B", "int"), Column("c", "int", dist_key=True))
+    with pytest.raises(UnsupportedType, match=r"Column 'a' \(columns\[1\]\) has type 'varchr'"):
         config.validate()
 
 
 def test_validate_reports_a_bad_name_before_a_bad_type_in_one_column() -> None:
     with pytest.raises(InvalidIdentifier, match=r"^column name 'A'"):
-        with_columns(Column("A", "varchar", sort_ord=-1)).validate()
+        with_columns(Column("A", "varchr", sort_ord=-1)).validate()
 
 
 def test_validate_reports_a_second_dist_key_before_its_bad_type() -> None:
-    config = with_columns(Column("a", "int", dist_key=True), Column("b", "varchar", dist_key=True))
+    config = with_columns(Column("a", "int", dist_key=True), Column("b", "varchr", dist_key=True))
     with pytest.raises(MultipleDistKeys):
         config.validate()
 
@@ -539,7 +648,7 @@ def test_validate_reports_sort_ordinals_before_the_data_timestamp_column() -> No
 
 def test_every_validation_error_is_a_config_error_and_a_value_error() -> None:
     with pytest.raises(ConfigError) as caught:
-        with_columns(Column("a", "varchar")).validate()
+        with_columns(Column("a", "varchr")).validate()
     assert isinstance(caught.value, ValueError)
 
 
@@ -713,11 +822,15 @@ def test_parse_default_accepts_a_column_type() -> None:
 
 def test_parse_default_refuses_an_unknown_type() -> None:
     with pytest.raises(UnsupportedType) as caught:
-        parse_default("varchar", "x")
-    assert str(caught.value) == (
-        "Unknown type. Supported types are boolean, float, int, bigint, date, timestamp, text, longtext. "
-        "Got 'varchar'."
-    )
+        parse_default("varchr", "x")
+    assert str(caught.value).startswith('unknown type "varchr"; the types are smallint (int2)')
+
+
+def test_parse_default_takes_every_spelling() -> None:
+    assert parse_default("varchar", "x") == "x"
+    assert parse_default("NUMERIC(4,1)", "'12.5'") == Decimal("12.5")
+    with pytest.raises(InvalidDefault, match=r"^'x' is not a valid default for a super column"):
+        parse_default("super", "x")
 
 
 # --- YAML golden files ----------------------------------------------------------------------------
@@ -734,6 +847,22 @@ def test_go_rio_golden_reads_as_the_go_rio_config() -> None:
     config = DestinationConfig.from_yaml(read_golden("config/go_rio.yml"))
     assert config == GO_RIO_CONFIG
     config.validate()
+
+
+def test_yaml_keeps_every_type_and_default_as_written() -> None:
+    columns = [Column(f"c{index}", spelling) for index, spelling in enumerate(_EVERY_SPELLING)]
+    columns += [
+        Column("price", "Decimal(12, 2)", default_val=Decimal("0.50")),
+        Column("opens", "time with time zone", default_val="09:00:00+01"),
+        Column("seen", "TIMESTAMPTZ", default_val="2026-11-21 10:15:00Z"),
+    ]
+    config = DestinationConfig("s", "t", [Column("time", "timestamp"), *columns], "time")
+    text = config.to_yaml()
+    assert "type: Decimal(12, 2)" in text
+    assert "defaultval: '0.50'" in text
+    read = DestinationConfig.from_yaml(text)
+    assert read == config
+    read.validate()
 
 
 def test_to_yaml_writes_the_go_rio_golden_byte_for_byte() -> None:
@@ -1673,3 +1802,40 @@ def test_data_facts_survive_a_yaml_round_trip(facts: DataFacts) -> None:
         if written is not None and read is not None:
             assert (read.tzinfo is None) == (written.tzinfo is None)
             assert read.tzinfo in (None, UTC)
+
+
+def test_parse_column_list_reads_names_types_and_not_null_keeping_commas_inside_parentheses() -> None:
+    from rio.config import parse_column_list
+
+    columns = parse_column_list(
+        "id bigint not null, total decimal(12, 2), placed timestamptz, note character varying(64),doc super"
+    )
+    assert [(c.name, c.type, c.not_null) for c in columns] == [
+        ("id", "bigint", True),
+        ("total", "decimal(12, 2)", False),
+        ("placed", "timestamptz", False),
+        ("note", "character varying(64)", False),
+        ("doc", "super", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        ("id", "item 1", "'id' is not 'name type'"),
+        ("id bigint, , name text", "item 2", "is not 'name type'"),
+        ("id bigint, amount decimal(40,2)", "item 2 (amount)", "decimal(p,s) is 1 to 38, not 40"),
+        ("code varchar(0)", "item 1 (code)", "the width of varchar(n) is 1 to 65535 bytes (or max), not 0"),
+        ("code char(70000)", "item 1 (code)", "the width of char(n) is 1 to 4096 bytes (or max), not 70000"),
+        ("shape geometry", "item 1 (shape)", "geometry"),
+        ("1st bigint", "item 1 (1st)", "cannot start with '1'"),
+    ],
+)
+def test_parse_column_list_names_the_item_and_the_allowed_range(text: str, where: str, message: str) -> None:
+    from rio.config import parse_column_list
+
+    with pytest.raises(ConfigFileError) as raised:
+        parse_column_list(text, source="--table-columns")
+    shown = str(raised.value)
+    assert shown.startswith(f"--table-columns: {where}"), shown
+    assert message in shown, shown

@@ -17,11 +17,12 @@ import pytest
 
 from rio import contract
 from rio.config import Column, DestinationConfig, read_table_config
-from rio.contract import Manifest, parse_job
+from rio.contract import CopyOptions, Manifest, parse_job
 from rio.errors import (
     ConfigError,
     IncompleteArgs,
     IncompleteTableName,
+    InvalidColumnValue,
     InvalidKey,
     JobSubmissionFailed,
     NoJobEndpoint,
@@ -149,6 +150,66 @@ def test_the_job_is_posted_as_json_with_its_id_as_idempotency_key(
     assert received.headers["idempotency-key"] == job.id
     assert received.headers["authorization"] == "Bearer secret-token"
     assert job.base == f"file://{tmp_path}"
+    pipe.close()
+
+
+PRICED = DestinationConfig(
+    "analytics",
+    "orders",
+    [
+        Column("ts", "timestamp"),
+        Column("id", "bigint"),
+        Column("price", "decimal(3,2)"),
+        Column("note", "text"),
+    ],
+    data_timestamp_column="ts",
+)
+EPOCH_OPTIONS = CopyOptions(time_format="epochsecs", round_decimals=True, truncate_columns=True, max_errors=4)
+
+
+def test_the_configs_copy_options_reach_the_packers_checks_the_job_and_the_config(store: ObjectStore) -> None:
+    epoch_row = {"ts": 1763719201, "id": 1, "price": "9.994", "note": "é" * 200}
+    # Without the options an epoch is no timestamp, and text over 256 bytes does not fit.
+    plain = RedshiftIO(PRICED, store=store, executor=Recorder())
+    with pytest.raises(InvalidColumnValue, match=r'column "ts": Invalid timestamp format'):
+        plain.pack(epoch_row)
+    with pytest.raises(InvalidColumnValue, match=r'column "note": String length exceeds DDL length'):
+        plain.pack({**epoch_row, "ts": "2026-11-21 10:00:00"})
+    plain.close_without_sending()
+
+    recorder = Recorder()
+    config = DestinationConfig(PRICED.schema, PRICED.table, PRICED.columns, "ts", copy_options=EPOCH_OPTIONS)
+    pipe = RedshiftIO(config, store=store, executor=recorder)
+    pipe.pack(epoch_row)
+    # ROUNDEC: 9.995 rounds to 10.00, which decimal(3,2) cannot hold (cut, it would be 9.99).
+    with pytest.raises(InvalidColumnValue, match=r'column "price": Numeric data overflow'):
+        pipe.pack({**epoch_row, "price": "9.995"})
+    pipe.send()
+    (job,) = recorder.jobs
+    assert job.copy_options == EPOCH_OPTIONS
+    assert job.config is not None
+    assert read_table_config(store.get(job.config), table="orders").destination.copy_options == EPOCH_OPTIONS
+    (packed,) = rows_of(store, read_manifest(store, job))
+    assert packed["ts"] == 1763719201
+    assert packed["note"] == "é" * 128  # cut at a character boundary, as TRUNCATECOLUMNS would
+    pipe.close()
+
+
+def test_a_job_posted_to_an_endpoint_carries_the_configs_copy_options(
+    tmp_path: Path, job_endpoint: JobEndpoint
+) -> None:
+    config = DestinationConfig(CONFIG.schema, CONFIG.table, CONFIG.columns, "ts", copy_options=EPOCH_OPTIONS)
+    pipe = RedshiftIO(config, base=str(tmp_path), job_endpoint=job_endpoint.url, job_token="secret-token")
+    pipe.pack({"ts": 1763719201, "id": 1, "name": "n"})
+    pipe.send()
+    (received,) = job_endpoint.received
+    body = json.loads(received.body)
+    assert {key: body[key] for key in EPOCH_OPTIONS.said()} == {
+        "time_format": "epochsecs",
+        "round_decimals": True,
+        "truncate_columns": True,
+        "max_errors": 4,
+    }
     pipe.close()
 
 

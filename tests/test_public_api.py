@@ -29,6 +29,7 @@ def test_top_level_names() -> None:
         "contract",
         "errors",
         "load",
+        "types",
     ]
     assert sorted(rio.__all__) == sorted(expected)
     for name in rio.__all__:

@@ -18,7 +18,9 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -28,12 +30,14 @@ from rio.adapters.base import CopyRequest, DataFile, Session, TableColumn, quote
 from rio.adapters.redshift import LoadErrorRow, RedshiftAdapter
 from rio.config import Column, DestinationConfig
 from rio.contract import Job, LoadMode, Manifest, ManifestEntry
-from rio.errors import CopyFailed, WarehouseError
+from rio.errors import CopyFailed, SchemaMismatch, WarehouseError
 from rio.loader import LoadOptions, Status, TableOutcome, load_table, run_job
+from rio.loader.schema import plan_schema
 from rio.storage import ObjectStore, open_store
+from rio.types import canonical
 from support.golden import assert_matches_golden
 from support.postgres import PostgresServer, free_port
-from support.redshift_double import RedshiftDouble, adapter_settings, mask_credentials
+from support.redshift_double import RedshiftDouble, adapter_settings, mask_credentials, parse_copy
 from support.redshift_proxy import RedshiftProxy
 
 SCHEMA, TABLE = "analytics", "orders"
@@ -411,6 +415,225 @@ def test_the_copy_statement_in_each_form() -> None:
         (forms[name],) = session.statements
     text = "".join(f"-- {name}\n{sql};\n\n" for name, sql in forms.items())
     assert_matches_golden("redshift/copy_forms.sql", text)
+
+
+def test_the_copy_statement_with_each_data_conversion_option() -> None:
+    plain = CopyRequest(
+        schema="analytics",
+        table="events",
+        columns=[
+            TableColumn("ts", "timestamp"),
+            TableColumn("day", "date"),
+            TableColumn("price", "numeric(8,2)"),
+        ],
+        files=[DataFile("s3://bucket/analytics/events/parts/r/000000.json.gz")],
+        manifest_url="s3://bucket/analytics_events_2026-11-21T09:00:00Z.manifest",
+    )
+    forms = {
+        "TIMEFORMAT and DATEFORMAT strings": {
+            "time_format": "YYYY-MM-DD HH:MI:SS",
+            "date_format": "MON DD, YYYY",
+        },
+        "TIMEFORMAT epochsecs": {"time_format": "epochsecs"},
+        "TIMEFORMAT epochmillisecs": {"time_format": "epochmillisecs"},
+        "ACCEPTINVCHARS with its replacement": {"accept_invalid_chars": "^"},
+        "ACCEPTINVCHARS with a quote as its replacement": {"accept_invalid_chars": "'"},
+        "ROUNDEC": {"round_decimals": True},
+        "TRUNCATECOLUMNS": {"truncate_columns": True},
+        "MAXERROR": {"max_errors": 10},
+        "every option at once": {
+            "time_format": "epochmillisecs",
+            "date_format": "DD.MM.YYYY",
+            "accept_invalid_chars": "?",
+            "round_decimals": True,
+            "truncate_columns": True,
+            "max_errors": 100000,
+        },
+    }
+    adapter = RedshiftAdapter({"iam_role": ROLE, "region": "eu-west-1"})
+    text = ""
+    for name, options in forms.items():
+        session = Session(adapter, None, dry_run=True)
+        adapter.copy(session, replace(plain, **options), store=None)
+        (statement,) = session.statements
+        text += f"-- {name}\n{statement};\n\n"
+    assert_matches_golden("redshift/copy_options.sql", text)
+    # The double reads each form back as Redshift would.
+    parsed = parse_copy(text.split("\n")[-3].removesuffix(";"))
+    assert {key: parsed.options[key] for key in ("TIMEFORMAT", "DATEFORMAT", "MAXERROR")} == {
+        "TIMEFORMAT": "epochmillisecs",
+        "DATEFORMAT": "DD.MM.YYYY",
+        "MAXERROR": 100000,
+    }
+    assert (
+        parsed.options["ACCEPTINVCHARS"],
+        parsed.options["ROUNDEC"],
+        parsed.options["TRUNCATECOLUMNS"],
+    ) == (
+        "?",
+        True,
+        True,
+    )
+    # Without options the COPY is Redshift's defaults spelled out, as before.
+    session = Session(adapter, None, dry_run=True)
+    adapter.copy(session, plain, store=None)
+    assert "TIMEFORMAT 'auto' DATEFORMAT 'auto' REGION 'eu-west-1' STATUPDATE OFF" in session.statements[0]
+
+
+@pytest.mark.parametrize(
+    ("clause", "replacement"),
+    [("ACCEPTINVCHARS", "?"), ("ACCEPTINVCHARS '^'", "^"), ("ACCEPTINVCHARS AS '^'", "^"), ("", None)],
+)
+def test_the_double_reads_acceptinvchars_with_or_without_its_character(
+    clause: str, replacement: str | None
+) -> None:
+    sql = f"""COPY "s"."t" FROM 's3://b/k' GZIP FORMAT AS JSON 'auto ignorecase' {clause} ROUNDEC"""
+    options = parse_copy(sql).options
+    assert options.get("ACCEPTINVCHARS") == replacement
+    assert options["ROUNDEC"] is True
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("ACCEPTINVCHARS AS '^^'", "Invalid ACCEPTINVCHARS: "),
+        ("TIMEFORMAT 'YYYY-MM-DD HH:MI:SS TZ'", "Invalid TIMEFORMAT: "),
+        ("DATEFORMAT 'epochsecs'", "Invalid DATEFORMAT: "),
+    ],
+)
+def test_the_double_fails_a_copy_with_an_option_rio_cannot_read_as_a_server_error(
+    redshift_double: RedshiftDouble, s3: Any, s3_bucket: str, option: str, message: str
+) -> None:
+    import redshift_connector
+
+    publish(s3, s3_bucket, [order(1, D1)], D1)
+    manifest = f"s3://{s3_bucket}/{contract.manifest_key(SCHEMA, TABLE, D1)}"
+    session = redshift_double.connect()
+    try:
+        with session.transaction():
+            for statement in redshift_double.create_table_sql(ORDERS):
+                session.execute(statement)
+        with pytest.raises(WarehouseError) as refused:
+            session.execute(
+                f"COPY {SCHEMA}.{TABLE} FROM '{manifest}' MANIFEST GZIP FORMAT AS JSON 'auto ignorecase' "
+                f"{option} REGION 'us-east-1' ACCESS_KEY_ID 'k' SECRET_ACCESS_KEY 's'"
+            )
+    finally:
+        session.close()
+    assert isinstance(refused.value.__cause__, redshift_connector.Error)
+    assert message in str(refused.value)
+
+
+# --- every column type --------------------------------------------------------------------------------
+
+EVERY_TYPE = DestinationConfig(
+    SCHEMA,
+    "typed",
+    [
+        Column("ts", "timestamp", sort_ord=1, not_null=True),
+        Column("small", "smallint", default_val=-1),
+        Column("whole", "int4"),
+        Column("big", "bigint", dist_key=True, primary_key=True, not_null=True),
+        Column("price", "DECIMAL(12, 2)", default_val="0.50"),
+        Column("ratio", "float4", default_val=0.25),
+        Column("score", "float"),
+        Column("ok", "bool", default_val=True),
+        Column("code", "character(3)", default_val="'NLD'"),
+        Column("word", "character varying(32)"),
+        Column("note", "text"),
+        Column("body", "longtext"),
+        Column("day", "date", default_val="2026-11-21"),
+        Column("clock", "time", default_val="10:15:00"),
+        Column("clock_tz", "time with time zone", default_val="10:15:00+02"),
+        Column("seen", "timestamptz", default_val="2026-11-21 10:15:00Z"),
+        Column("doc", "super"),
+    ],
+    data_timestamp_column="ts",
+)
+
+
+def test_the_sql_of_every_type() -> None:
+    adapter = RedshiftAdapter({})
+    statements = [*adapter.create_table_sql(EVERY_TYPE)]
+    for spelling in ("int2", "numeric(38,37)", "real", "char(max)", "varchar(max)", "timetz", "super"):
+        added = Column(f"added_{spelling.split('(')[0]}", spelling)
+        statements.append(adapter.add_column_sql(SCHEMA, "typed", added))
+    statements.append(adapter.widen_sql(SCHEMA, "typed", "word", "varchar(64)") or "")
+    assert_matches_golden("redshift/every_type.sql", "".join(f"{statement};\n\n" for statement in statements))
+
+
+def test_the_double_creates_and_reads_back_every_type(redshift_double: RedshiftDouble, pg_url: str) -> None:
+    EVERY_TYPE.validate()
+    session = redshift_double.connect()
+    try:
+        with session.transaction():
+            for statement in redshift_double.create_table_sql(EVERY_TYPE):
+                session.execute(statement)
+            session.execute(redshift_double.add_column_sql(SCHEMA, "typed", Column("extra", "super")))
+        columns = redshift_double.read_columns(session, SCHEMA, "typed")
+    finally:
+        session.close()
+    assert columns is not None
+    wanted = [*EVERY_TYPE.columns, Column("extra", "super")]
+    assert [(c.name, c.type) for c in columns] == [(c.name, canonical(c.type)) for c in wanted]
+    by_name = {column.name: column for column in columns}
+    # The defaults read back as the literals they were, whatever the catalogue printed.
+    assert [by_name[name].default for name in ("small", "price", "ratio", "ok", "code", "day")] == [
+        -1, Decimal("0.50"), 0.25, True, "NLD", date(2026, 11, 21),
+    ]  # fmt: skip
+    assert by_name["clock"].default == time(10, 15)
+    assert by_name["clock_tz"].default == time(8, 15, tzinfo=timezone.utc)
+    assert by_name["seen"].default == datetime(2026, 11, 21, 10, 15, tzinfo=timezone.utc)
+    assert (by_name["big"].dist_key, by_name["big"].primary_key, by_name["ts"].sort_ord) == (True, True, 1)
+    # SUPER went to PostgreSQL as jsonb, which keeps documents as values.
+    assert query(pg_url, f"SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
+                 f"attrelid = '{SCHEMA}.typed'::regclass AND attname = 'doc'") == [("jsonb",)]  # fmt: skip
+    # Loading again compares the table with the config: every type matches itself.
+    assert plan_schema(redshift_double, EVERY_TYPE, columns).widen == ()
+
+
+def test_the_double_refuses_a_super_key_as_redshift_does(redshift_double: RedshiftDouble) -> None:
+    import redshift_connector
+
+    session = redshift_double.connect()
+    try:
+        with pytest.raises(WarehouseError) as refused:
+            session.execute('CREATE TABLE "keyed" ("doc" super) DISTSTYLE KEY DISTKEY ("doc")')
+    finally:
+        session.close()
+    assert isinstance(refused.value.__cause__, redshift_connector.Error)
+    assert "cannot be a distribution key or a sort key" in str(refused.value)
+
+
+def test_redshift_widens_a_varchar_but_never_a_decimals_precision(redshift_double: RedshiftDouble) -> None:
+    table = [
+        TableColumn("ts", "timestamp", not_null=True, sort_ord=1),
+        TableColumn("id", "bigint", not_null=True, primary_key=True, dist_key=True),
+        TableColumn("customer", "varchar(10)"),
+        TableColumn("total", "numeric(10,2)"),
+    ]
+    config = DestinationConfig(
+        SCHEMA,
+        TABLE,
+        [
+            Column("ts", "timestamp", sort_ord=1, not_null=True),
+            Column("id", "bigint", sort_ord=0, dist_key=True, not_null=True, primary_key=True),
+            Column("customer", "text"),
+            Column("total", "decimal(10,2)"),
+        ],
+        data_timestamp_column="ts",
+    )
+    assert plan_schema(redshift_double, config, table).widen == (("customer", "varchar(256)"),)
+    wider = DestinationConfig(
+        SCHEMA, TABLE, [*config.columns[:3], Column("total", "decimal(14,2)")], data_timestamp_column="ts"
+    )
+    with pytest.raises(SchemaMismatch) as refused:
+        plan_schema(redshift_double, wider, table)
+    assert str(refused.value) == (
+        f"{SCHEMA}.{TABLE}: mismatched column 'total' property type: the config says 'numeric(14,2)', the "
+        "table has 'numeric(10,2)'; redshift cannot widen a DECIMAL's precision (its ALTER COLUMN changes "
+        "only a VARCHAR's size): give the config the table's type, or load into a new table"
+    )
 
 
 # --- a failed COPY, retries ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections import namedtuple
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -44,6 +45,7 @@ from rio.sources import (
     measured_widths,
     open_source,
 )
+from rio.sources.postgres import declared_type
 from rio.storage import S3Store
 from rio.storage_settings import StorageSettings
 from support.s3 import S3Server
@@ -724,6 +726,64 @@ def test_a_postgres_query(pg_url: str) -> None:
     assert [row["id"] for row in batched.rows()] == list(range(1, 26))  # again, from the start
 
 
+def test_a_postgres_query_declares_the_types_of_its_columns(pg_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE t (a smallint, b integer, c bigint, d numeric(12,2), d2 numeric, e real, "
+            "f double precision, g boolean, h varchar(10), h2 varchar, h3 varchar(256), h4 varchar(65535), "
+            "i char(3), j date, k time, k2 time(3), l timetz, m timestamp, m2 timestamp(0), n timestamptz, "
+            "o jsonb, o2 json, p text, r uuid, s int[])"
+        )
+    source = open_source(pg_url, query="SELECT * FROM t")
+    assert source.column_types == {
+        "a": "smallint",
+        "b": "int",
+        "c": "bigint",
+        "d": "numeric(12,2)",
+        "e": "real",
+        "f": "float",
+        "g": "boolean",
+        "h": "varchar(10)",
+        "h3": "text",
+        "h4": "longtext",
+        "i": "char(3)",
+        "j": "date",
+        "k": "time",
+        "k2": "time",
+        "l": "timetz",
+        "m": "timestamp",
+        "m2": "timestamp",
+        "n": "timestamptz",
+        "o": "super",
+        "o2": "super",
+    }  # d2, h2, p (no size) and r, s (types rio does not have) are inferred from their values
+    source.close()
+
+
+@pytest.mark.parametrize(
+    ("display", "declared"),
+    [
+        ("numeric(12,2)", "numeric(12,2)"),
+        ("numeric", None),
+        ("int4", "int"),
+        ("bpchar(3)", "char(3)"),
+        ("bpchar", None),
+        ("varchar", None),
+        ("text", None),
+        ("timestamptz(3)", "timestamptz"),
+        ("jsonb", "super"),
+        ("uuid", None),
+        ("numeric(1000,2)", None),  # beyond a decimal's 38 digits
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_query_columns_description_names_its_config_type(display: str | None, declared: str | None) -> None:
+    assert declared_type(display) == declared
+
+
 def test_an_unreachable_postgres_is_a_source_error_without_the_password() -> None:
     source = PostgresQuerySource("postgresql://user:hunter2@127.0.0.1:1/db", "SELECT 1")
     with pytest.raises(
@@ -761,13 +821,28 @@ def test_a_bad_postgres_query_is_a_source_error(pg_url: str) -> None:
         (["1", "2147483648"], "bigint"),
         (["-9223372036854775808", "9223372036854775807"], "bigint"),
         (["1", "9223372036854775808"], "float"),
-        (["9" * 309], "longtext"),  # more than a double holds, and more than 256 bytes
+        (["9" * 309], "varchar(512)"),  # more than a double holds: text, 1.5 x 309 bytes fit 512
         (["1", "9" * 300], "float"),
         (["1", "2.5", "-1e10", ".5", "7."], "float"),
         (["2026-11-21", "2024-02-29"], "date"),
         (["2023-02-29"], "text"),
         (["2026-11-21", "2026-11-21 10:15:00"], "timestamp"),
-        (["2026-11-21T10:15:00Z", "2026-11-21 10:15:00.123456+02:00", "2026-11-21t10:15-0800"], "timestamp"),
+        (
+            ["2026-11-21T10:15:00Z", "2026-11-21 10:15:00.123456+02:00", "2026-11-21t10:15-0800"],
+            "timestamptz",
+        ),
+        (["2026-11-21T10:15:00Z", "2026-11-21 10:15:00"], "timestamp"),  # one without a zone
+        (["2026-11-21", "2026-11-21 10:15:00+02"], "timestamp"),
+        (["12.50", "-3.99", "0.00", "+7.10"], "numeric(18,2)"),
+        (["1", "2.50", "-2147483648"], "numeric(18,2)"),  # an int needs 10 digits before the point
+        (["99999999999", "2.50"], "numeric(21,2)"),  # a bigint needs 19
+        (["1" * 36 + ".50"], "numeric(38,2)"),
+        (["1" * 37 + ".50"], "float"),  # 39 digits: more than a decimal holds
+        (["1.5", "2.25"], "float"),  # fixed point of two scales: floating, not fixed
+        (["12.50", "1.5e3"], "float"),
+        (["2.50", "9223372036854775808"], "float"),
+        (["2.50", "2026-11-21"], "text"),
+        (["0.5", "true"], "text"),
         (["2026-11-21 24:00:00"], "text"),
         (["true", "1"], "text"),
         (["1", "2026-11-21"], "text"),
@@ -794,15 +869,28 @@ def test_string_values_narrow_to_the_type_copy_takes(values: list[str], expected
         ([1, -(2**31)], "int"),
         ([1, 2**31], "bigint"),
         ([1, 2**63], "float"),
-        ([10**309], "longtext"),
-        ([1, -(10**309)], "longtext"),
+        ([10**309], "varchar(512)"),
+        ([1, -(10**309)], "varchar(512)"),
         ([1, 2.5], "float"),
         ([1.0, float("inf")], "text"),
         ([True, 1], "text"),
         ([1, "2"], "int"),
         ([1, "x"], "text"),
-        ([{"a": 1}], "text"),
-        ([[1, 2]], "text"),
+        ([{"a": 1}], "super"),
+        ([[1, 2]], "super"),
+        ([{"a": 1}, "x", 2, None, [True]], "super"),  # every JSON value is a SUPER value
+        ([{"\x00": 1}], "text"),  # SUPER cannot store a NUL: the column is its JSON text
+        ([Decimal("1.5"), Decimal("-2.25")], "numeric(18,2)"),  # the largest scale: exact as they are
+        ([Decimal("1E+3"), 7], "numeric(18,0)"),
+        ([Decimal("1" * 37 + ".5")], "numeric(38,1)"),
+        ([Decimal("1" * 38 + ".5")], "float"),
+        ([Decimal("NaN")], "text"),
+        ([Decimal("2.50"), 2.5], "float"),
+        ([dt.datetime(2026, 1, 1, 10, tzinfo=dt.timezone.utc)], "timestamptz"),
+        ([dt.datetime(2026, 1, 1, 10, tzinfo=dt.timezone.utc), dt.datetime(2026, 1, 1)], "timestamp"),
+        ([dt.time(10, 15)], "time"),
+        ([dt.time(10, 15, tzinfo=dt.timezone.utc)], "timetz"),
+        ([dt.time(10, 15), dt.time(10, 15, tzinfo=dt.timezone.utc)], "text"),
         ([None, None], "text"),
         ([dt.date(2026, 1, 1), "2026-01-02"], "date"),
         ([dt.datetime(2026, 1, 1, 10), dt.date(2026, 1, 2)], "timestamp"),
@@ -822,14 +910,24 @@ def test_a_late_value_widens_a_column_across_batches() -> None:
     assert types_of(rows) == {"n": "bigint", "d": "timestamp", "b": "boolean"}
 
 
-def test_text_width_decides_text_or_longtext() -> None:
-    assert column_type(["a" * 256]) == "text"
-    assert column_type(["é" * 128, "x"]) == "text"  # 256 bytes
-    assert column_type(["é" * 129]) == "longtext"  # 258 bytes
-    assert column_type([{"k": "v" * 300}]) == "longtext"
+def test_text_width_is_the_longest_value_with_headroom() -> None:
+    # The smallest power of two at least 1.5 times the longest value, at least 256, at most 65535.
+    assert column_type(["a" * 170]) == "text"  # varchar(256)
+    assert column_type(["é" * 85]) == "text"  # 170 bytes
+    assert column_type(["é" * 86]) == "varchar(512)"  # 172 bytes
+    assert column_type(["a" * 171, "b"]) == "varchar(512)"
+    assert column_type(["é" * 128, "x"]) == "varchar(512)"  # 256 bytes
+    assert column_type(["x" * 21845]) == "varchar(32768)"
+    assert column_type(["x" * 21846]) == "longtext"  # varchar(65535)
+    assert column_type(["x" * 65535]) == "longtext"
+    assert column_type([1, "x" * 200]) == "varchar(512)"
     with pytest.raises(ValueTooLong, match=r"column 'c' holds a value of 65536 bytes"):
         column_type(["x" * 65536])
     assert types_of([{"c": "x" * 65536}], truncate_long_text=True) == {"c": "longtext"}
+
+
+def test_a_nested_value_of_any_size_is_super() -> None:
+    assert column_type([{"k": "v" * 70000}]) == "super"
 
 
 def test_counts_widths_and_order() -> None:
@@ -844,7 +942,22 @@ def test_counts_widths_and_order() -> None:
     assert stats["m"].max_bytes == 3
     assert [column.name for column in infer_columns(tracker)] == ["z", "a", "m", "n"]
     assert infer_columns(tracker)[1] == Column("a", "int")
-    assert measured_widths(tracker) == {"z": 0, "m": 3, "n": 9}
+    assert infer_columns(tracker)[3] == Column("n", "super")
+    assert measured_widths(tracker) == {"z": 0, "m": 3}  # the text columns only
+    assert [(stat.name, stat.type) for stat in tracker.stats()] == [
+        ("z", None),
+        ("a", "int"),
+        ("m", "text"),
+        ("n", "super"),
+    ]
+
+
+def test_declared_types_are_kept_and_the_rest_inferred() -> None:
+    tracker = ColumnTracker()
+    for row in ({"a": "1", "b": "x" * 70000, "c": "2.50"}, {"a": "2", "b": None, "c": "3.75"}):
+        tracker.observe(row)
+    columns = infer_columns(tracker, declared={"a": "smallint", "b": "super"})
+    assert columns == [Column("a", "smallint"), Column("b", "super"), Column("c", "numeric(18,2)")]
 
 
 def test_track_passes_rows_through() -> None:

@@ -13,12 +13,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from importlib import import_module
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from rio import redaction
-from rio.config import Column, ColumnType, DestinationConfig, SqlFunction, parse_default
-from rio.errors import WarehouseError
+from rio.config import Column, DestinationConfig, SqlFunction
+from rio.errors import InvalidDefault, UnsupportedType, WarehouseError
+from rio.types import GO_NAMES, POSTGRES, WarehouseTypes, column_type, parse_default
 
 __all__ = [
     "Adapter",
@@ -35,25 +39,20 @@ __all__ = [
 
 log = redaction.logger("rio.sql")
 
-#: The canonical column types the emulated COPY understands, by config type.
-CANONICAL_TYPES: Mapping[str, str] = {
-    ColumnType.BOOLEAN.value: "boolean",
-    ColumnType.FLOAT.value: "double precision",
-    ColumnType.INT.value: "integer",
-    ColumnType.BIGINT.value: "bigint",
-    ColumnType.DATE.value: "date",
-    ColumnType.TIMESTAMP.value: "timestamp",
-    ColumnType.TEXT.value: "varchar(256)",
-    ColumnType.LONGTEXT.value: "varchar(65535)",
-}
-
-_VARCHAR = re.compile(r"varchar\((\d+)\)")
+#: The canonical spelling of each of the Go tools' type names (:func:`rio.types.canonical` reads every
+#: spelling there is; this stays for code written against the eight names).
+CANONICAL_TYPES: Mapping[str, str] = MappingProxyType(
+    {name: column_type(name).canonical for name in GO_NAMES}
+)
 
 
-def varchar_width(column_type: str) -> int | None:
-    """The width of a ``varchar(n)`` type, else None."""
-    match = _VARCHAR.fullmatch(column_type)
-    return int(match.group(1)) if match else None
+def varchar_width(spec: str) -> int | None:
+    """The width of a VARCHAR, from a type as a warehouse reports it (``varchar(127)``); else None."""
+    try:
+        kind = column_type(spec, warehouse=True)
+    except UnsupportedType:
+        return None  # a type rio does not have, as the warehouse printed it
+    return kind.max_bytes if kind.name == "varchar" else None
 
 
 _CATALOGUE = re.compile(r"pg_[a-z]+")
@@ -94,7 +93,7 @@ class TableColumn:
     """A column of a table as the warehouse describes it, in rio's canonical terms."""
 
     name: str
-    type: str  # one of CANONICAL_TYPES' values, numeric(p,s), smallint, real, char(n), text, or raw
+    type: str  # the canonical spelling (rio.types), or as printed for a type rio does not have
     not_null: bool = False
     default: Any = None  # parsed like a config default, or the raw expression text
     primary_key: bool = False
@@ -113,7 +112,8 @@ class DataFile:
 
 @dataclass(frozen=True)
 class CopyRequest:
-    """A COPY of data files into one table."""
+    """A COPY of data files into one table, with COPY's data-conversion options as the load resolved
+    them (:class:`rio.contract.CopyOptions`; each default is Redshift's)."""
 
     schema: str | None  # None for a temporary (staging) table
     table: str
@@ -121,9 +121,12 @@ class CopyRequest:
     files: Sequence[DataFile]
     manifest_url: str | None = None  # where the files' manifest is, when they came from one
     gzip: bool = True
-    max_errors: int = 0
-    truncate_columns: bool = False
-    time_format: str = "auto"
+    max_errors: int = 0  # MAXERROR
+    truncate_columns: bool = False  # TRUNCATECOLUMNS
+    time_format: str = "auto"  # TIMEFORMAT
+    date_format: str = "auto"  # DATEFORMAT
+    accept_invalid_chars: str | None = None  # ACCEPTINVCHARS' replacement character, or off
+    round_decimals: bool = False  # ROUNDEC
 
 
 @dataclass
@@ -237,6 +240,8 @@ class Adapter(ABC):
     has_dist_and_sort_keys: ClassVar[bool] = False
     #: Whether primary keys are declared (informational in Redshift; left out where they'd be enforced).
     declares_primary_keys: ClassVar[bool] = False
+    #: The types table applied to this warehouse: DDL, what the catalogue prints, what may widen.
+    warehouse_types: ClassVar[WarehouseTypes] = POSTGRES
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = dict(settings)
@@ -305,7 +310,8 @@ class Adapter(ABC):
         return self.quote(table) if schema is None else f"{self.quote(schema)}.{self.quote(table)}"
 
     def type_sql(self, column: Column) -> str:
-        return CANONICAL_TYPES[column.type]
+        """A config column's type in this warehouse's DDL (see :mod:`rio.types`)."""
+        return self.warehouse_types.ddl(column.type, warehouse=False)
 
     def default_sql(self, column: Column) -> str | None:
         """The DEFAULT clause's expression for a config column, from its parsed default."""
@@ -320,7 +326,10 @@ class Adapter(ABC):
             return "TRUE" if value else "FALSE"
         if isinstance(value, (int, float)):
             return repr(value)
-        return quote_literal(str(value))
+        if isinstance(value, Decimal):
+            return format(value, "f")  # its digits as written, never in E notation
+        # Dates, times and timestamps (an aware one with its offset), and text, as typed literals.
+        return quote_literal(value.isoformat(sep=" ") if isinstance(value, datetime) else str(value))
 
     def column_sql(self, column: Column, *, in_create: bool = True) -> str:
         pieces = [self.quote(column.name), self.type_sql(column)]
@@ -346,11 +355,12 @@ class Adapter(ABC):
         definition = self.column_sql(column, in_create=False)
         return f"ALTER TABLE {self.qualified(schema, table)} ADD COLUMN {definition}"
 
-    def widen_sql(self, schema: str, table: str, column: str, width: int) -> str | None:
-        """The statement that widens a VARCHAR, or None when the warehouse has no widths."""
+    def widen_sql(self, schema: str, table: str, column: str, new_type: str) -> str | None:
+        """The statement that widens a column to ``new_type`` (a canonical spelling: a wider VARCHAR,
+        or a DECIMAL of more precision), or None when the warehouse keeps no such width."""
         return (
             f"ALTER TABLE {self.qualified(schema, table)} ALTER COLUMN {self.quote(column)} "
-            f"TYPE varchar({width})"
+            f"TYPE {self.warehouse_types.ddl(new_type)}"
         )
 
     def lock_sql(self, schema: str, table: str) -> str | None:
@@ -377,15 +387,13 @@ class Adapter(ABC):
         """COPY the request's files into its table, inside the session's transaction."""
 
     def parse_default_expression(self, column_type: str, expression: str | None) -> Any:
-        """A default as the catalogue prints it, parsed like a config default when possible."""
+        """A default as the catalogue prints it, parsed like a config default of the column's type (a
+        canonical spelling) when it is a literal of it; else the expression's text."""
         if expression is None:
             return None
         text = re.sub(r"::[\w ]+(\(\d+(,\d+)?\))?$", "", expression.strip()).strip()
         text = text[1:-1] if text.startswith("(") and text.endswith(")") else text
-        for config_type, canonical in CANONICAL_TYPES.items():
-            if canonical == column_type:
-                try:
-                    return parse_default(config_type, text)
-                except Exception:
-                    break
-        return text
+        try:
+            return parse_default(column_type, text, warehouse=True)
+        except (InvalidDefault, UnsupportedType):
+            return text

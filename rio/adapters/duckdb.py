@@ -1,12 +1,16 @@
 """DuckDB, embedded: one database file, with Redshift's COPY emulated by rio.
 
-DuckDB has no VARCHAR widths, so a config's ``text`` (256 bytes) and ``longtext`` (65535 bytes) are
-enforced by the emulated COPY, in bytes, as Redshift would. DuckDB allows one writing process per
-file: a second loader waits for the file, which serialises loads of the same warehouse.
+Tables get each type's nearest exact DuckDB type (:data:`rio.types.DUCKDB`: ``decimal(p,s)``,
+``timestamptz``, SUPER as ``json``, …). DuckDB has no VARCHAR or CHAR widths, so a config's
+``varchar(n)``, ``text`` (256 bytes) and ``longtext`` (65535 bytes) are enforced by the emulated COPY,
+in bytes, as Redshift would; a DECIMAL's precision DuckDB keeps, and a load widens it. DuckDB allows
+one writing process per file: a second loader waits for the file, which serialises loads of the same
+warehouse.
 
 The emulated COPY decodes the data files into CSV files in a scratch directory, which DuckDB then
-reads. Scratch lives beside the database file, in ``.<file>.rio-scratch/copy-<unique>/`` (the same
-disk as the database; ``$TMPDIR/rio-duckdb-scratch-<uid>`` for ``:memory:``), and holds a file
+reads, with a line limit raised from DuckDB's 2 MB so that rows up to Redshift's 4 MB load. Scratch
+lives beside the database file, in ``.<file>.rio-scratch/copy-<unique>/`` (the same disk as the
+database; ``$TMPDIR/rio-duckdb-scratch-<uid>`` for ``:memory:``), and holds a file
 ``lock`` that its loader keeps ``flock``'ed while it runs. A loader that is killed leaves its scratch
 behind; the next COPY removes every scratch directory whose lock it can take (its loader is gone),
 and never one whose loader is alive.
@@ -29,25 +33,18 @@ from typing import Any, BinaryIO, ClassVar
 from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn, quote_literal
 from rio.adapters.emulated import decode_files_in_parallel
 from rio.errors import WarehouseError
+from rio.types import DUCKDB, WarehouseTypes, column_type
 
 __all__ = ["DuckDBAdapter", "copy_scratch", "reclaim_scratch", "scratch_root"]
 
-_TYPES = {
-    "BOOLEAN": "boolean",
-    "SMALLINT": "smallint",
-    "INTEGER": "integer",
-    "BIGINT": "bigint",
-    "FLOAT": "real",
-    "REAL": "real",
-    "DOUBLE": "double precision",
-    "DATE": "date",
-    "TIMESTAMP": "timestamp",
-    "VARCHAR": "text",
-}
-_DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
-
 #: How long a loader waits for another process to let go of the database file.
 LOCK_WAIT_SECONDS = 120.0
+
+#: The longest CSV line DuckDB's COPY reads (its default is 2 MB). A row is at most Redshift's 4 MB of
+#: JSON (the decoder refuses a larger one with error 1216), and its CSV line is at most about twice
+#: that — every '"' doubled — plus what fixed-width values add (a DECIMAL's scale, a CHAR's padding,
+#: a timestamp's digits: a few hundred kB at most); four times the row limit holds all of it.
+MAX_CSV_LINE_BYTES = 4 * (4 << 20)
 
 
 #: The file in a scratch directory that its live loader keeps locked.
@@ -172,10 +169,9 @@ def _glob_literal(path: str) -> str:
 
 
 def canonical_type(printed: str) -> str:
-    if printed in _TYPES:
-        return _TYPES[printed]
-    match = _DECIMAL.fullmatch(printed)
-    return f"numeric({match.group(1)},{match.group(2)})" if match else printed.lower()
+    """DuckDB's ``information_schema.columns.data_type`` as rio's canonical spelling (a type rio does
+    not have passes through in lower case); see :meth:`rio.types.WarehouseTypes.read`."""
+    return DUCKDB.read(printed)
 
 
 class DuckDBAdapter(Adapter):
@@ -187,6 +183,7 @@ class DuckDBAdapter(Adapter):
     type: ClassVar[str] = "duckdb"
     driver: ClassVar[str | None] = "duckdb"
     driver_extra: ClassVar[str | None] = "duckdb"
+    warehouse_types: ClassVar[WarehouseTypes] = DUCKDB
 
     @property
     def path(self) -> str:
@@ -261,8 +258,10 @@ class DuckDBAdapter(Adapter):
     def lock_sql(self, schema: str, table: str) -> str | None:
         return None  # one writing process per file, and conflicts inside one process are retried
 
-    def widen_sql(self, schema: str, table: str, column: str, width: int) -> str | None:
-        return None  # DuckDB keeps no widths
+    def widen_sql(self, schema: str, table: str, column: str, new_type: str) -> str | None:
+        if column_type(new_type, warehouse=True).family == "character":
+            return None  # DuckDB keeps no widths: the emulated COPY enforces them
+        return super().widen_sql(schema, table, column, new_type)
 
     def create_staging_sql(self, schema: str, table: str, staging: str) -> str:
         source = self.qualified(schema, table)
@@ -305,7 +304,8 @@ class DuckDBAdapter(Adapter):
             files = quote_literal(_glob_literal(scratch) + "/*.csv")
             statement = (
                 f"COPY {target} ({names}) FROM {files} (FORMAT csv, HEADER false, DELIMITER ',', "
-                "QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n', NULL '', allow_quoted_nulls false)"
+                "QUOTE '\"', ESCAPE '\"', NEW_LINE '\\n', NULL '', allow_quoted_nulls false, "
+                f"max_line_size {MAX_CSV_LINE_BYTES})"
             )
             session.execute(statement)
         return result

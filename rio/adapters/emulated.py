@@ -1,8 +1,9 @@
 """Redshift's COPY from S3, emulated for warehouses that cannot read S3 themselves.
 
 Each data file is streamed from the store through the Rust core's decoder, which applies Redshift's
-``FORMAT AS JSON 'auto ignorecase'`` rules and writes rows in the warehouse's bulk-load format; the
-adapter feeds that to its bulk path inside the load's transaction. The manifest's rules are
+``FORMAT AS JSON 'auto ignorecase'`` rules with the request's data-conversion options (TIMEFORMAT,
+DATEFORMAT, ACCEPTINVCHARS, ROUNDEC, TRUNCATECOLUMNS) and writes rows in the warehouse's bulk-load
+format; the adapter feeds that to its bulk path inside the load's transaction. The manifest's rules are
 Redshift's: a mandatory file that is missing fails the COPY, a missing optional one is skipped, a
 file listed twice loads twice, and finding no file at all fails. Rejected rows count toward
 ``MAXERROR``; reaching it fails the COPY with every rejected row's file, line, column, value, reason
@@ -114,6 +115,9 @@ def _decode_file(
             gzip=first[:2] == b"\x1f\x8b",
             truncate_columns=request.truncate_columns,
             time_format=request.time_format,
+            date_format=request.date_format,
+            accept_invalid_chars=request.accept_invalid_chars,
+            round_decimals=request.round_decimals,
             source=file.url,
         )
         chunk = first

@@ -1,13 +1,13 @@
 """PostgreSQL, through psycopg 3, with Redshift's COPY emulated by rio.
 
-Tables get the same types as on Redshift (``varchar(n)`` and so on), but no PRIMARY KEY constraint:
-Redshift does not enforce keys, and an enforced one would refuse rows Redshift loads. VARCHAR
-lengths are checked in bytes by the emulated COPY before PostgreSQL counts characters.
+Tables get each type's nearest exact PostgreSQL type (:data:`rio.types.POSTGRES`: ``varchar(n)``,
+``char(n)``, ``numeric(p,s)``, ``timestamptz``, …, and SUPER as ``jsonb``), but no PRIMARY KEY
+constraint: Redshift does not enforce keys, and an enforced one would refuse rows Redshift loads.
+VARCHAR lengths are checked in bytes by the emulated COPY before PostgreSQL counts characters.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -22,6 +22,7 @@ from rio.adapters.base import (
 )
 from rio.adapters.emulated import decode_files
 from rio.errors import WarehouseError
+from rio.types import POSTGRES, WarehouseTypes
 
 __all__ = ["PostgresAdapter", "libpq_url"]
 
@@ -54,20 +55,6 @@ def libpq_url(settings: Mapping[str, Any]) -> str:
     return f"postgresql://{auth}{settings.get('host', 'localhost')}{port}/{database}{query}"
 
 
-_TYPES = {
-    "boolean": "boolean",
-    "smallint": "smallint",
-    "integer": "integer",
-    "bigint": "bigint",
-    "real": "real",
-    "double precision": "double precision",
-    "date": "date",
-    "timestamp without time zone": "timestamp",
-    "text": "text",
-    "character varying": "text",
-}
-_SIZED = re.compile(r"(character varying|character|numeric)\((\d+)(?:,(\d+))?\)")
-
 _COLUMNS_SQL = """
 SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, d.adrelid), COALESCE(i.indisprimary, false)
@@ -86,18 +73,9 @@ WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'p')
 
 
 def canonical_type(printed: str) -> str:
-    """PostgreSQL's ``format_type`` text in rio's canonical terms (unknown types pass through)."""
-    if printed in _TYPES:
-        return _TYPES[printed]
-    match = _SIZED.fullmatch(printed)
-    if match:
-        kind, first, second = match.groups()
-        if kind == "character varying":
-            return f"varchar({first})"
-        if kind == "character":
-            return f"char({first})"
-        return f"numeric({first},{second or 0})"
-    return printed
+    """PostgreSQL's ``format_type`` text as rio's canonical spelling (a type rio does not have passes
+    through as printed); see :meth:`rio.types.WarehouseTypes.read`."""
+    return POSTGRES.read(printed)
 
 
 class PostgresAdapter(Adapter):
@@ -106,6 +84,7 @@ class PostgresAdapter(Adapter):
     type: ClassVar[str] = "postgres"
     driver: ClassVar[str | None] = "psycopg"
     driver_extra: ClassVar[str | None] = "postgres"
+    warehouse_types: ClassVar[WarehouseTypes] = POSTGRES
 
     def connect(self, *, dry_run: bool = False) -> Session:
         psycopg = self.import_driver()

@@ -3,7 +3,9 @@
 Tables get Redshift's keys: DISTSTYLE KEY with the config's DISTKEY, a COMPOUND SORTKEY in sortord
 order, and an informational PRIMARY KEY. COPY reads the manifest from S3 with
 ``MANIFEST GZIP FORMAT AS JSON 'auto ignorecase' TIMEFORMAT 'auto' DATEFORMAT 'auto'``, the bucket's
-REGION, and ``IAM_ROLE`` or key, secret and session token. Credentials are inlined as quoted
+REGION, and ``IAM_ROLE`` or key, secret and session token; the load's data-conversion options go in
+as Redshift spells them (``TIMEFORMAT 'epochsecs'``, ``DATEFORMAT 'MON DD, YYYY'``, ``MAXERROR 10``,
+``TRUNCATECOLUMNS``, ``ACCEPTINVCHARS AS '^'``, ``ROUNDEC``). Credentials are inlined as quoted
 literals — COPY takes no bind parameters — and never logged: the statement is recorded and logged
 with them masked. A failed COPY is reported with the rows of ``stl_load_errors`` (or
 ``sys_load_error_detail`` on Serverless) that this session wrote.
@@ -26,9 +28,9 @@ from rio.adapters.base import (
     concurrent_creation_reason,
     quote_literal,
 )
-from rio.adapters.postgres import canonical_type
 from rio.config import Column, DestinationConfig
 from rio.errors import CopyFailed, WarehouseError
+from rio.types import REDSHIFT, WarehouseTypes
 
 __all__ = ["LoadErrorRow", "RedshiftAdapter", "copy_statement", "unload_statement"]
 
@@ -137,13 +139,17 @@ def copy_statement(
     if request.gzip:
         clauses.append("GZIP")
     clauses.append(f"FORMAT AS JSON 'auto ignorecase' TIMEFORMAT {quote_literal(request.time_format)}")
-    clauses.append("DATEFORMAT 'auto'")
+    clauses.append(f"DATEFORMAT {quote_literal(request.date_format)}")
     if region:
         clauses.append(f"REGION {quote_literal(region)}")
     if request.max_errors:
         clauses.append(f"MAXERROR {int(request.max_errors)}")
     if request.truncate_columns:
         clauses.append("TRUNCATECOLUMNS")
+    if request.accept_invalid_chars is not None:
+        clauses.append(f"ACCEPTINVCHARS AS {quote_literal(request.accept_invalid_chars)}")
+    if request.round_decimals:
+        clauses.append("ROUNDEC")
     clauses.append("STATUPDATE OFF")
     clauses.append(credentials)
     return " ".join(clauses)
@@ -181,6 +187,7 @@ class RedshiftAdapter(Adapter):
     widen_in_transaction: ClassVar[bool] = False
     has_dist_and_sort_keys: ClassVar[bool] = True
     declares_primary_keys: ClassVar[bool] = True
+    warehouse_types: ClassVar[WarehouseTypes] = REDSHIFT
 
     def connect(self, *, dry_run: bool = False) -> Session:
         redshift_connector = self.import_driver()
@@ -234,11 +241,6 @@ class RedshiftAdapter(Adapter):
 
     # --- DDL ----------------------------------------------------------------------------------------
 
-    def type_sql(self, column: Column) -> str:
-        from rio.adapters.base import CANONICAL_TYPES
-
-        return CANONICAL_TYPES[column.type]
-
     def default_sql(self, column: Column) -> str | None:
         text = super().default_sql(column)
         return {"CURRENT_TIMESTAMP": "GETDATE()"}.get(text or "", text)
@@ -269,7 +271,7 @@ class RedshiftAdapter(Adapter):
             return None
         columns = []
         for name, printed, not_null, default, primary, dist, sort in rows:
-            kind = canonical_type(printed)
+            kind = REDSHIFT.read(printed)
             columns.append(
                 TableColumn(
                     name,

@@ -1,10 +1,16 @@
 """Comparing a table with its config: what to add, what to widen, and what is a real difference.
 
-A missing column is added (one statement per column, as Redshift requires). A VARCHAR narrower than
-the config's is widened when the data needs it — or when the config carries no measurement — where
-the warehouse has widths at all. Any other difference is a :class:`~rio.errors.SchemaMismatch` that
-names the column, the property and both values; rio never drops or retypes a column. Columns the
-table has and the config lacks are left alone: COPY loads NULL into them.
+Types are compared through :mod:`rio.types`, applied to the adapter's warehouse
+(:attr:`~rio.adapters.base.Adapter.warehouse_types`). A missing column is added (one statement per
+column, as Redshift requires). A column whose type holds the config's as it is stays as it is: the
+same type, a wider VARCHAR, a DECIMAL of more precision and the same scale, or a text without a width
+(DuckDB's VARCHAR, PostgreSQL's text) for any character type — the emulated COPY then enforces the
+config's width. A VARCHAR narrower than the config's is widened when the data needs it — or when the
+config carries no measurement; a DECIMAL of less precision (same scale) is widened where the warehouse
+allows it (PostgreSQL and DuckDB; Redshift's ALTER COLUMN changes only a VARCHAR's size). Any other
+difference is a :class:`~rio.errors.SchemaMismatch` that names the column, the property and both
+values; rio never drops or retypes a column. Columns the table has and the config lacks are left
+alone: COPY loads NULL into them.
 
 The Go worker compared a text input with itself, so any text config passed against any table, and
 compared compound sort keys it never created; both are fixed here.
@@ -16,9 +22,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rio.adapters.base import CANONICAL_TYPES, Adapter, TableColumn, varchar_width
+from rio.adapters.base import Adapter, TableColumn
 from rio.config import Column, DestinationConfig, SqlFunction
-from rio.errors import SchemaMismatch
+from rio.errors import SchemaMismatch, UnsupportedType
+from rio.types import ColumnTypeInfo, column_type
 
 __all__ = ["SchemaPlan", "plan_schema"]
 
@@ -31,7 +38,7 @@ class SchemaPlan:
     """What the load changes in the table before its COPY, and the columns COPY fills."""
 
     add: tuple[Column, ...] = ()
-    widen: tuple[tuple[str, int], ...] = ()  # (column, new width)
+    widen: tuple[tuple[str, str], ...] = ()  # (column, its new type's canonical spelling)
     columns: tuple[TableColumn, ...] = field(default=())  # the table's columns after the changes
 
 
@@ -45,12 +52,20 @@ def _same_default(config_value: Any, table_value: Any) -> bool:
 
 
 def _mismatch(
-    config: DestinationConfig, column: str, prop: str, wanted: object, found: object
+    config: DestinationConfig, column: str, prop: str, wanted: object, found: object, hint: str = ""
 ) -> SchemaMismatch:
     return SchemaMismatch(
         f"{config.schema}.{config.table}: mismatched column {column!r} property {prop}: the config says "
-        f"{wanted!r}, the table has {found!r}"
+        f"{wanted!r}, the table has {found!r}{hint}"
     )
+
+
+def _table_type(printed: str) -> ColumnTypeInfo | None:
+    """A table column's type as rio reads it, or None for a type rio does not have."""
+    try:
+        return column_type(printed, warehouse=True)
+    except UnsupportedType:
+        return None
 
 
 def plan_schema(
@@ -61,38 +76,54 @@ def plan_schema(
 ) -> SchemaPlan:
     """The changes that make ``table`` (None: just created from the config) take the config's data.
 
-    ``measured`` maps text columns to the longest value in the data, in bytes, when it is known.
+    ``measured`` maps character columns to the longest value in the data, in bytes, when it is known.
     """
     wanted = {column.name: column for column in config.columns}
     if table is None:
         created = tuple(
-            TableColumn(c.name, CANONICAL_TYPES[c.type], c.not_null, c.default_value, c.primary_key)
+            TableColumn(c.name, column_type(c.type).canonical, c.not_null, c.default_value, c.primary_key)
             for c in config.columns
         )
         return SchemaPlan(columns=created)
+    types = adapter.warehouse_types
     present = {column.name: column for column in table}
-    widen: list[tuple[str, int]] = []
+    widen: list[tuple[str, str]] = []
     columns: list[TableColumn] = []
     for existing in table:
         column = wanted.get(existing.name)
         if column is None:
             columns.append(existing)
             continue
-        want_type = CANONICAL_TYPES[column.type]
+        want = column_type(column.type)
+        have = _table_type(existing.type)
         have_type = existing.type
-        want_width, have_width = varchar_width(want_type), varchar_width(have_type)
-        if want_width is not None and have_type == "text":
+        if have is None:
+            raise _mismatch(config, column.name, "type", want.canonical, have_type)
+        if have.canonical == "text" and want.family == "character":
             # No width in the warehouse (DuckDB, a PostgreSQL text): the config's width is enforced
             # by COPY, as Redshift would.
-            have_type = want_type
-        elif want_width is not None and have_width is not None:
+            have_type = want.canonical
+        elif have.name == want.name == "varchar":
+            # Widened to the config's width when the data needs more than the table's (never past
+            # the config's: COPY refuses what is longer still); without a measurement, when narrower.
+            width, have_width = want.max_bytes or 0, have.max_bytes or 0
             longest = (measured or {}).get(column.name)
-            needed = want_width if longest is None else longest
-            if have_width < needed:
-                widen.append((column.name, want_width))
-                have_type = want_type
-        elif want_type != have_type:
-            raise _mismatch(config, column.name, "type", want_type, have_type)
+            if have_width < (width if longest is None else min(longest, width)):
+                if not types.widens(have, want):
+                    raise _mismatch(config, column.name, "type", want.canonical, have_type)
+                widen.append((column.name, want.canonical))
+                have_type = want.canonical
+        elif types.widens(have, want):
+            widen.append((column.name, want.canonical))
+            have_type = want.canonical
+        elif not types.holds(have, want):
+            hint = ""
+            if have.name == want.name == "numeric" and have.scale == want.scale:
+                hint = (
+                    f"; {adapter.type} cannot widen a DECIMAL's precision (its ALTER COLUMN changes only a "
+                    "VARCHAR's size): give the config the table's type, or load into a new table"
+                )
+            raise _mismatch(config, column.name, "type", want.canonical, have_type, hint)
         # A primary key may show as NOT NULL in the catalogue without the config saying so.
         if existing.not_null != column.not_null and not (existing.not_null and column.primary_key):
             raise _mismatch(config, column.name, "notnull", column.not_null, existing.not_null)
@@ -125,6 +156,8 @@ def plan_schema(
             )
         add.append(column)
         columns.append(
-            TableColumn(column.name, CANONICAL_TYPES[column.type], column.not_null, column.default_value)
+            TableColumn(
+                column.name, column_type(column.type).canonical, column.not_null, column.default_value
+            )
         )
     return SchemaPlan(add=tuple(add), widen=tuple(widen), columns=tuple(columns))

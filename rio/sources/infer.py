@@ -7,62 +7,97 @@ narrowest type that accepts all non-null values seen so far, widening as it must
   loads as NULL into a non-text column, as in Redshift. Nulls and empty strings are counted.
 - A ``str`` (every CSV value) is the first of these that it matches exactly:
 
-  ==========  ====================================================================================
-  boolean     ``true``, ``false``, ``t``, ``f`` in any case (not ``0``/``1``, which are numbers)
-  int         an optionally signed run of ASCII digits from -2147483648 to 2147483647
-  bigint      the same within -9223372036854775808..9223372036854775807
-  float       a finite decimal or scientific number (``1.5``, ``-2e10``, ``.5``); longer integers
-              while a double holds them
-  date        ``YYYY-MM-DD``, a real calendar date
-  timestamp   ``YYYY-MM-DD`` then ``T`` or a space, ``HH:MM[:SS[.fraction]]``, and an optional zone
-              ``Z``, ``±HH``, ``±HHMM`` or ``±HH:MM`` (forms ``TIMEFORMAT 'auto'`` reads; the zone is
-              dropped on load)
-  text        anything else
-  ==========  ====================================================================================
+  ============  ==================================================================================
+  boolean       ``true``, ``false``, ``t``, ``f`` in any case (not ``0``/``1``, which are numbers)
+  int           an optionally signed run of ASCII digits from -2147483648 to 2147483647
+  bigint        the same within -9223372036854775808..9223372036854775807
+  decimal(p,s)  fixed point: digits, a point and ``s`` digits (``12.50``, ``-0.25``); a column is
+                decimal when every such value has the same ``s`` and at most 38 digits in all
+  float         a finite decimal or scientific number (``1.5e3``, ``.5``, ``7.``); fixed-point
+                values of mixed scales; longer integers while a double holds them
+  date          ``YYYY-MM-DD``, a real calendar date
+  timestamp     ``YYYY-MM-DD`` then ``T`` or a space, ``HH:MM[:SS[.fraction]]``, and an optional zone
+                ``Z``, ``±HH``, ``±HHMM`` or ``±HH:MM`` (forms ``TIMEFORMAT 'auto'`` reads)
+  timestamptz   a timestamp that carries a zone: a column is timestamptz when every value does (an
+                instant each); one without makes it timestamp, where COPY ignores the zones
+  text          anything else
+  ============  ==================================================================================
 
 - A typed value (JSON, a DataFrame, a query) counts by its type: ``bool`` is boolean; ``int`` is int,
   bigint or (beyond 64 bits) float by range, and text beyond what a double holds; a finite ``float``
-  is float; ``datetime`` is timestamp and ``date`` date; ``dict`` and ``list`` are text (their
-  compact JSON is what a VARCHAR column gets); anything else counts as its ``str()``.
-- Widening: int → bigint → float, date → timestamp (a date loads as midnight); any other mix of types
-  is text. A column never seen with a non-null value is text.
+  is float; a finite ``decimal.Decimal`` is decimal (the largest scale of the column's values); an
+  aware ``datetime`` is timestamptz, a naive one timestamp, a ``date`` date, a ``time`` time (timetz
+  when aware); a ``dict`` or ``list`` — nested JSON — is super (text, its compact JSON, when a string
+  in it holds a NUL, which SUPER cannot store); anything else counts as its ``str()``.
+- Widening: int → bigint → decimal → float, date → timestamp (a date loads as midnight), timestamptz
+  with timestamp or date → timestamp; super takes any JSON value; any other mix of types is text. A
+  column never seen with a non-null value is text.
 
-Text becomes ``text`` (VARCHAR(256)) when its longest value has at most 256 bytes of UTF-8, else
-``longtext`` (VARCHAR(65535)); longer than that is :class:`~rio.errors.ValueTooLong`, naming the
-column, unless ``truncate_long_text`` is given (the loader then truncates, as TRUNCATECOLUMNS would).
-The longest value is counted in UTF-8 bytes for every non-null value, whatever its type: for a
-number its text, for a dict or list its compact JSON.
+A decimal column is ``decimal(p,s)`` with ``s`` its values' scale and ``p`` the digits they need —
+ints among them counting as 10 digits, bigints as 19 — but at least 18, Redshift's default
+(:func:`rio.types.inferred_decimal`); more than 38 digits make it float.
+
+Text is a VARCHAR sized by :func:`rio.types.inferred_varchar` from its longest value, in bytes of
+UTF-8: the smallest power of two at least 1.5 times as long, but at least 256 and at most 65535 —
+written ``text`` for 256 and ``longtext`` for 65535, ``varchar(n)`` between. A value longer than
+65535 bytes is :class:`~rio.errors.ValueTooLong`, naming the column, unless ``truncate_long_text`` is
+given (the column is then varchar(65535), and the loader truncates, as TRUNCATECOLUMNS would). The
+longest value is counted in UTF-8 bytes for every non-null value, whatever its type: for a number its
+text, for a dict or list its compact JSON.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import repeat
 from types import NoneType
 from typing import Any
 
-from rio.config import Column, ColumnType
+from rio.config import Column
 from rio.errors import ValueTooLong
+from rio.types import column_type, config_spelling, inferred_decimal, inferred_varchar
 
 __all__ = ["ColumnStats", "ColumnTracker", "infer_columns", "measured_widths"]
 
 # Type codes, ordered so that the widening table stays small.
-_NONE, _BOOLEAN, _INT, _BIGINT, _FLOAT, _DATE, _TIMESTAMP, _TEXT = range(8)
+(
+    _NONE,
+    _BOOLEAN,
+    _INT,
+    _BIGINT,
+    _DECIMAL,
+    _FLOAT,
+    _DATE,
+    _TIMESTAMP,
+    _TIMESTAMPTZ,
+    _TIME,
+    _TIMETZ,
+    _TEXT,
+    _SUPER,
+) = range(13)
+_KINDS = 13
 
-_TYPES = {
-    _BOOLEAN: ColumnType.BOOLEAN,
-    _INT: ColumnType.INT,
-    _BIGINT: ColumnType.BIGINT,
-    _FLOAT: ColumnType.FLOAT,
-    _DATE: ColumnType.DATE,
-    _TIMESTAMP: ColumnType.TIMESTAMP,
-    _TEXT: ColumnType.TEXT,
+#: The config spelling of each code but decimal and text, which inference sizes from the values.
+_SPELLINGS = {
+    _BOOLEAN: "boolean",
+    _INT: "int",
+    _BIGINT: "bigint",
+    _FLOAT: "float",
+    _DATE: "date",
+    _TIMESTAMP: "timestamp",
+    _TIMESTAMPTZ: "timestamptz",
+    _TIME: "time",
+    _TIMETZ: "timetz",
+    _SUPER: "super",
 }
+_DATES = frozenset({_DATE, _TIMESTAMP, _TIMESTAMPTZ})
 
 
 def _widen(a: int, b: int) -> int:
@@ -71,25 +106,33 @@ def _widen(a: int, b: int) -> int:
     if a == _NONE:
         return b
     low, high = min(a, b), max(a, b)
+    if high == _SUPER:
+        return _SUPER  # any JSON value is a SUPER value
     if low >= _INT and high <= _FLOAT:
         return high
-    if low == _DATE and high == _TIMESTAMP:
+    if {a, b} <= _DATES:
         return _TIMESTAMP
     return _TEXT
 
 
-_WIDEN = [[_widen(a, b) for b in range(8)] for a in range(8)]
+_WIDEN = [[_widen(a, b) for b in range(_KINDS)] for a in range(_KINDS)]
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
+#: The digits before the point an int and a bigint may need, as part of a decimal column.
+_INT_DIGITS, _BIGINT_DIGITS = 10, 19
+_DECIMAL_DIGITS = 38
+#: The longest string a decimal column may take: 38 digits, a sign and a point.
+_DECIMAL_TEXT = _DECIMAL_DIGITS + 2
 _BOOLEAN_WORDS = frozenset({"true", "false", "t", "f"})
 _BLANKS = " \t\n\x0c\r"  # the ASCII white space a blank field is made of, as the load reads it
 _DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_FIXED_POINT_RE = re.compile(r"[+-]?([0-9]+)\.([0-9]+)")
 _FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIMESTAMP_RE = re.compile(
     r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
-    r"(?:[Zz]|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)?"
+    r"([Zz]|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)?"
 )
 _MAX_FLOAT_TEXT = 400  # beyond this a digit string is not worth parsing: text
 # Integers up to this size are finite as double precision (its largest is about 1.8e308).
@@ -122,8 +165,18 @@ def _is_float(text: str) -> bool:
     return math.isfinite(float(text))
 
 
+def _fixed_point(text: str) -> tuple[int, int] | None:
+    """The digits before the point (leading zeros aside) and after it of ``12.50``-style text, or None."""
+    match = _FIXED_POINT_RE.fullmatch(text)
+    if match is None or len(text) > _MAX_FLOAT_TEXT:
+        return None
+    whole, fraction = match.groups()
+    return len(whole.lstrip("0")), len(fraction)
+
+
 def _classify(text: str) -> int:
-    """The narrowest type code of one non-empty string (see the module docstring)."""
+    """The narrowest type code of one non-empty string (see the module docstring); a fixed-point
+    string is ``_DECIMAL`` whatever its digits (the column decides whether they fit)."""
     if len(text) <= 5 and text.lower() in _BOOLEAN_WORDS:
         return _BOOLEAN
     first = text[0]
@@ -131,13 +184,15 @@ def _classify(text: str) -> int:
         kind = _integer_type(text) if first != "." else _NONE
         if kind != _NONE:
             return kind
+        if _fixed_point(text) is not None:
+            return _DECIMAL
         if _is_float(text):
             return _FLOAT
         if len(text) == 10:
             return _DATE if _DATE_RE.fullmatch(text) is not None and _is_date(text) else _TEXT
         match = _TIMESTAMP_RE.fullmatch(text)
         if match is not None and _is_date(match.group(1)):
-            return _TIMESTAMP
+            return _TIMESTAMP if match.group(3) is None else _TIMESTAMPTZ
     return _TEXT
 
 
@@ -180,24 +235,35 @@ def _timestamp_accepts(text: str) -> bool:
     return match is not None and _is_date(match.group(1))
 
 
+def _timestamptz_accepts(text: str) -> bool:
+    match = _TIMESTAMP_RE.fullmatch(text)
+    return match is not None and match.group(3) is not None and _is_date(match.group(1))
+
+
 _BATCH = 4096
 _STRINGS = frozenset({str, NoneType})
 # Whole batches of strings a type takes, matched in one pass over their text joined by newlines. The
 # patterns are unambiguous (one way to match each line), so a failing match backtracks linearly.
 _DATE_PATTERN = r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-_TIME_PATTERN = (
-    r"[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
-    r"(?:[Zz]|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)?"
-)
+_CLOCK_PATTERN = r"[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
+_ZONE_PATTERN = r"(?:[Zz]|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)"
 _BATCH_RE = {
     _INT: re.compile(r"(?:[+-]?[0-9]{1,9}\n)*"),
     _BIGINT: re.compile(r"(?:[+-]?[0-9]{1,18}\n)*"),
     _FLOAT: re.compile(r"(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\n)*"),
     _DATE: re.compile(rf"(?:{_DATE_PATTERN}\n)*"),
-    _TIMESTAMP: re.compile(rf"(?:{_DATE_PATTERN}(?:{_TIME_PATTERN})?\n)*"),
+    _TIMESTAMP: re.compile(rf"(?:{_DATE_PATTERN}(?:{_CLOCK_PATTERN}{_ZONE_PATTERN}?)?\n)*"),
+    _TIMESTAMPTZ: re.compile(rf"(?:{_DATE_PATTERN}{_CLOCK_PATTERN}{_ZONE_PATTERN}\n)*"),
 }
 # Dates the patterns let through that do not exist (Feb 29 is checked one by one, for leap years).
 _IMPOSSIBLE_DAY = re.compile(r"-(?:02-(?:29|3[01])|(?:0[469]|11)-31)")
+
+
+@lru_cache(maxsize=64)
+def _fixed_point_batch(scale: int) -> re.Pattern[str]:
+    """Lines a decimal column of ``scale`` takes as they are: integers, and fixed point of that scale."""
+    fraction = rf"(?:\.[0-9]{{{scale}}})?" if scale else ""
+    return re.compile(rf"(?:[+-]?[0-9]+{fraction}\n)*")
 
 
 def _all_accepted(kind: int, strings: list[str], longest: int) -> bool:
@@ -212,21 +278,27 @@ def _all_accepted(kind: int, strings: list[str], longest: int) -> bool:
     joined = "\n".join(strings) + "\n"
     if pattern.fullmatch(joined) is None:
         return False
-    if kind in (_DATE, _TIMESTAMP):
+    if kind in _DATES:
         # Only the date part holds "-MM-DD"; year 0 does not exist.
         return _IMPOSSIBLE_DAY.search(joined) is None and "\n0000-" not in "\n" + joined
     return True
 
 
-# The check for a string value against each type; None for text, which takes anything.
+# The check for a string value against each type; None for the types that take any string (text,
+# super) and for decimal, whose check depends on the column's scale.
 _ACCEPTS: list[Callable[[str], bool] | None] = [
     _never,
     _boolean_accepts,
     _int_accepts,
     _bigint_accepts,
+    None,
     _float_accepts,
     _date_accepts,
     _timestamp_accepts,
+    _timestamptz_accepts,
+    _never,
+    _never,
+    None,
     None,
 ]
 
@@ -265,7 +337,7 @@ _NONE_KIND = frozenset({NoneType})
 
 
 class _Stats:
-    __slots__ = ("empties", "kind", "max_bytes", "nulls", "values")
+    __slots__ = ("empties", "kind", "max_bytes", "nul_in_json", "nulls", "scale", "values", "whole")
 
     def __init__(self) -> None:
         self.kind = _NONE
@@ -273,14 +345,24 @@ class _Stats:
         self.nulls = 0
         self.empties = 0
         self.max_bytes = 0
+        # A decimal column's scale, and the most digits before the point its values need.
+        self.scale = 0
+        self.whole = 0
+        # A nested value holds a NUL character, which a SUPER value cannot store: the column is text.
+        self.nul_in_json = False
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind in (_NONE, _TEXT) or (self.kind == _SUPER and self.nul_in_json)
 
 
 @dataclass(frozen=True)
 class ColumnStats:
-    """What a tracker saw of one column: the type so far, and counts (``values`` excludes nulls)."""
+    """What a tracker saw of one column: the type so far (as a config writes it), and counts
+    (``values`` excludes nulls)."""
 
     name: str
-    type: ColumnType | None
+    type: str | None
     values: int
     nulls: int
     empties: int
@@ -289,6 +371,52 @@ class ColumnStats:
 
 def _compact_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _to_decimal(column: _Stats, whole: int, scale: int, *, loose: bool) -> None:
+    """Take a decimal value (``whole`` digits before the point, ``scale`` after) into ``column``.
+
+    Strings must share one scale (``loose`` False): fixed point of mixed scales is float. A typed
+    ``Decimal`` (``loose``) is exact as it is, and the column takes the larger scale.
+    """
+    kind = column.kind
+    if kind in (_NONE, _INT, _BIGINT):
+        column.whole = max(whole, {_NONE: 0, _INT: _INT_DIGITS, _BIGINT: _BIGINT_DIGITS}[kind])
+        column.scale = scale
+        column.kind = _DECIMAL
+    elif kind == _DECIMAL:
+        if scale != column.scale and not loose:
+            column.kind = _FLOAT
+            return
+        column.scale = max(column.scale, scale)
+        column.whole = max(column.whole, whole)
+    else:
+        column.kind = _WIDEN[kind][_DECIMAL]
+        return
+    if column.whole + column.scale > _DECIMAL_DIGITS:
+        column.kind = _FLOAT
+
+
+def _take(column: _Stats, found: int, text: str) -> None:
+    """Widen ``column`` by one string value of type code ``found``."""
+    kind = column.kind
+    if found == _DECIMAL:
+        digits = _fixed_point(text)
+        assert digits is not None
+        _to_decimal(column, *digits, loose=False)
+    elif kind == _DECIMAL and found in (_INT, _BIGINT):
+        _to_decimal(column, _INT_DIGITS if found == _INT else _BIGINT_DIGITS, column.scale, loose=False)
+    else:
+        column.kind = _WIDEN[kind][found]
+
+
+def _decimal_digits(text: str) -> int | None:
+    """The digits before the point that an integer or fixed-point string needs in a decimal column
+    (an int counts as 10 digits, a bigint as 19), or None for an integer beyond bigint."""
+    if "." in text:
+        return len(text.lstrip("+-").partition(".")[0].lstrip("0"))
+    kind = _integer_type(text)
+    return _INT_DIGITS if kind == _INT else _BIGINT_DIGITS if kind == _BIGINT else None
 
 
 class ColumnTracker:
@@ -383,7 +511,10 @@ class ColumnTracker:
                 found, size = group(typed)
                 if size > column.max_bytes:
                     column.max_bytes = size
-                column.kind = _WIDEN[column.kind][found]
+                if column.kind == _DECIMAL and found in (_INT, _BIGINT):
+                    _to_decimal(column, _INT_DIGITS if found == _INT else _BIGINT_DIGITS, 0, loose=True)
+                else:
+                    column.kind = _WIDEN[column.kind][found]
                 return
         # Mixed or other values: one at a time (True == 1 == 1.0, so a set would merge them).
         observe = self._value
@@ -401,17 +532,34 @@ class ColumnTracker:
                 size = max(len(text.encode("utf-8", "surrogatepass")) for text in strings)
             if size > column.max_bytes:
                 column.max_bytes = size
-        accepts = _ACCEPTS[column.kind]
-        if accepts is None or _all_accepted(column.kind, strings, longest):
+        kind = column.kind
+        if (
+            kind == _DECIMAL
+            and longest <= _DECIMAL_TEXT
+            and _fixed_point_batch(column.scale).fullmatch("\n".join(strings) + "\n") is not None
+        ):
+            # Integers and fixed point of the column's scale: only the digits before the point count.
+            needs = [_decimal_digits(text) for text in strings]
+            if None in needs:
+                column.kind = _FLOAT  # an integer beyond bigint: a double takes it, a decimal may not
+                return
+            column.whole = max(column.whole, *(need for need in needs if need is not None))
+            if column.whole + column.scale > _DECIMAL_DIGITS:
+                column.kind = _FLOAT
+            return
+        accepts = _ACCEPTS[kind]
+        if kind in (_TEXT, _SUPER) or (accepts is not None and _all_accepted(kind, strings, longest)):
             return
         for text in strings:
-            if not accepts(text):
-                if not text.strip(_BLANKS):
-                    continue  # loads as NULL unless the column ends up text, which takes it anyway
-                column.kind = kind = _WIDEN[column.kind][_classify(text)]
-                accepts = _ACCEPTS[kind]
-                if accepts is None:
-                    return
+            if accepts is not None and accepts(text):
+                continue
+            if not text.strip(_BLANKS):
+                continue  # loads as NULL unless the column ends up text, which takes it anyway
+            _take(column, _classify(text), text)
+            kind = column.kind
+            if kind in (_TEXT, _SUPER):
+                return
+            accepts = _ACCEPTS[kind]
 
     def _value(self, column: _Stats, value: Any) -> None:
         if value is None:
@@ -436,19 +584,37 @@ class ColumnTracker:
         elif cls is float:
             text = repr(value)
             found = _FLOAT if math.isfinite(value) else _TEXT
+        elif isinstance(value, decimal.Decimal):
+            text = format(value, "f")
+            found = _DECIMAL if value.is_finite() else _TEXT
         elif isinstance(value, (dict, list)):
-            found, text = _TEXT, _compact_json(value)
+            found, text = _SUPER, _compact_json(value)
+            if "\\u0000" in text:
+                column.nul_in_json = True
         elif isinstance(value, dt.datetime):
-            found, text = _TIMESTAMP, value.isoformat(sep=" ")
+            found = _TIMESTAMP if value.utcoffset() is None else _TIMESTAMPTZ
+            text = value.isoformat(sep=" ")
         elif isinstance(value, dt.date):
             found, text = _DATE, value.isoformat()
+        elif isinstance(value, dt.time):
+            found = _TIME if value.utcoffset() is None else _TIMETZ
+            text = value.isoformat()
         else:
             text = str(value)
             found = _classify(text) if text else _TEXT
         size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
         if size > column.max_bytes:
             column.max_bytes = size
-        column.kind = _WIDEN[column.kind][found]
+        if found == _DECIMAL and isinstance(value, decimal.Decimal):
+            _, digits, exponent = value.as_tuple()
+            assert isinstance(exponent, int)  # finite
+            scale = max(0, -exponent)
+            whole = max(0, len(digits) + exponent) if any(digits) else 0
+            _to_decimal(column, whole, scale, loose=True)
+        elif found == _DECIMAL or (column.kind == _DECIMAL and found in (_INT, _BIGINT)):
+            _take(column, found, text)
+        else:
+            column.kind = _WIDEN[column.kind][found]
 
     def _settled(self) -> dict[str, _Stats]:
         """Every column's state, with the rows still pending taken into account."""
@@ -460,7 +626,7 @@ class ColumnTracker:
         return [
             ColumnStats(
                 name,
-                _TYPES.get(column.kind),
+                None if column.kind == _NONE else _spelling(name, column, truncate_long_text=True),
                 column.values,
                 column.nulls,
                 column.empties,
@@ -470,34 +636,48 @@ class ColumnTracker:
         ]
 
 
-def _text_type(name: str, max_bytes: int, truncate_long_text: bool) -> ColumnType:
-    if max_bytes <= (ColumnType.TEXT.max_bytes or 0):
-        return ColumnType.TEXT
-    longest = ColumnType.LONGTEXT.max_bytes or 0
-    if max_bytes <= longest or truncate_long_text:
-        return ColumnType.LONGTEXT
-    raise ValueTooLong(
-        f"column {name!r} holds a value of {max_bytes} bytes of UTF-8, more than the {longest} a Redshift "
-        "VARCHAR holds; shorten it, or truncate long text",
-        source=name,
-    )
+def _text_type(name: str, max_bytes: int, truncate_long_text: bool) -> str:
+    if max_bytes > 65535 and not truncate_long_text:
+        raise ValueTooLong(
+            f"column {name!r} holds a value of {max_bytes} bytes of UTF-8, more than the 65535 a Redshift "
+            "VARCHAR holds; shorten it, or truncate long text",
+            source=name,
+        )
+    return config_spelling(column_type(f"varchar({inferred_varchar(max_bytes)})"))
 
 
-def infer_columns(tracker: ColumnTracker, *, truncate_long_text: bool = False) -> list[Column]:
-    """A :class:`~rio.config.Column` per tracked column, in first-seen order, typed by the rules above."""
-    columns = []
-    for name, column in tracker._settled().items():
-        kind = column.kind
-        if kind in (_NONE, _TEXT):
-            column_type = _text_type(name, column.max_bytes, truncate_long_text)
-        else:
-            column_type = _TYPES[kind]
-        columns.append(Column(name, column_type))
-    return columns
+def _spelling(name: str, column: _Stats, *, truncate_long_text: bool) -> str:
+    """How a config writes the type of a tracked column."""
+    kind = column.kind
+    if column.is_text:
+        return _text_type(name, column.max_bytes, truncate_long_text)
+    if kind == _DECIMAL:
+        inferred = inferred_decimal(column.whole, column.scale)
+        return "float" if inferred is None else config_spelling(inferred)
+    return _SPELLINGS[kind]
+
+
+def infer_columns(
+    tracker: ColumnTracker,
+    *,
+    truncate_long_text: bool = False,
+    declared: Mapping[str, str] | None = None,
+) -> list[Column]:
+    """A :class:`~rio.config.Column` per tracked column, in first-seen order, typed by the rules above.
+
+    ``declared`` maps columns whose type the source knows (a query's) to it, as a config writes it:
+    those keep it, and their values are not sized.
+    """
+    known = declared or {}
+    return [
+        Column(
+            name,
+            known[name] if name in known else _spelling(name, column, truncate_long_text=truncate_long_text),
+        )
+        for name, column in tracker._settled().items()
+    ]
 
 
 def measured_widths(tracker: ColumnTracker) -> dict[str, int]:
     """The longest value in UTF-8 bytes of each column inferred as text (or never seen)."""
-    return {
-        name: column.max_bytes for name, column in tracker._settled().items() if column.kind in (_NONE, _TEXT)
-    }
+    return {name: column.max_bytes for name, column in tracker._settled().items() if column.is_text}

@@ -17,10 +17,16 @@ something:
     checked first and broken ones fail like Redshift: one DISTKEY, DISTSTYLE KEY only with it, key
     columns that exist, a table-level and a column-level SORTKEY not both. ``ENCODE`` and ``BACKUP``
     are dropped. ``INTERLEAVED``, ``IDENTITY``, ``UNIQUE``, ``REFERENCES`` are refused (not emulated).
-The catalogue query (``a.attisdistkey``, ``a.attsortkeyord``, the primary-key EXISTS)
+``SUPER`` (in CREATE TABLE and ALTER TABLE … ADD COLUMN)
+    Redshift's type for any JSON value. PostgreSQL gets ``jsonb``, which keeps a document as a value
+    and is queryable; Redshift's rule that a SUPER column is no DISTKEY or SORTKEY is checked first and
+    fails like Redshift. Every other type rio creates (smallint, numeric(p,s), real, char(n),
+    varchar(n), time, timetz, timestamptz, …) is PostgreSQL's too, and passes as it is.
+The catalogue query (``a.attisdistkey``, ``a.attsortkeyord``, the primary-key EXISTS, ``format_type``)
     Redshift's ``pg_attribute`` has the two key columns; PostgreSQL's has not. The adapter's own query
     runs with those two references, and the primary-key test, rewritten to read the side table
-    (joined on the table's oid and the column's number). The rest of the query is untouched.
+    (joined on the table's oid and the column's number), and ``format_type`` printing a ``jsonb``
+    column as ``super``, as Redshift prints it. The rest of the query is untouched.
 ``DEFAULT GETDATE()``, ``SELECT GETDATE()``
     Not translated: the double creates a PostgreSQL function ``getdate()`` (the statement's time in
     UTC, without time zone, in whole seconds, as Redshift's), so the catalogue prints the default back
@@ -43,7 +49,9 @@ The catalogue query (``a.attisdistkey``, ``a.attsortkeyord``, the primary-key EX
     once), fails like Redshift without credentials, with IAM_ROLE and keys together, or without the
     bucket's REGION; reads the manifest (or every object under the key prefix, as Redshift does without
     MANIFEST) from moto's S3 over HTTP; checks each file's bytes against GZIP; decodes the rows with
-    :func:`rio.adapters.emulated.decode_files` (Redshift's JSON 'auto ignorecase' semantics), and
+    :func:`rio.adapters.emulated.decode_files` (Redshift's JSON 'auto ignorecase' semantics, with the
+    statement's TIMEFORMAT, DATEFORMAT, ACCEPTINVCHARS [AS 'c'], ROUNDEC, TRUNCATECOLUMNS and MAXERROR;
+    a format or replacement character rio's core cannot read fails as Redshift's invalid option), and
     inserts them with multi-row ``INSERT … VALUES (%s::type, …)`` **on the same connection**, so they
     are inside the load's transaction (redshift_connector cannot run COPY FROM STDIN). Rejected rows
     go to a real ``stl_load_errors`` table with Redshift's columns, written over a separate autocommit
@@ -96,7 +104,8 @@ from rio.adapters.base import CopyRequest, DataFile, TableColumn
 from rio.adapters.emulated import decode_files
 from rio.adapters.postgres import canonical_type
 from rio.adapters.redshift import RedshiftAdapter
-from rio.errors import CopyFailed, StorageError
+from rio.contract import COPY_KEYWORDS, copy_option
+from rio.errors import ConfigError, CopyFailed, StorageError
 from rio.storage import open_store
 
 __all__ = [
@@ -185,7 +194,8 @@ _REDSHIFT_ONLY = frozenset(
         *("DISTKEY", "SORTKEY", "DISTSTYLE", "ENCODE", "INTERLEAVED", "COMPOUND", "BACKUP", "IDENTITY"),
         *("IAM_ROLE", "CREDENTIALS", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN", "MANIFEST"),
         *("STATUPDATE", "COMPUPDATE", "MAXERROR", "TRUNCATECOLUMNS", "GZIP", "UNLOAD", "VACUUM", "APPEND"),
-        *("SYSDATE", "ATTISDISTKEY", "ATTSORTKEYORD"),
+        *("ACCEPTINVCHARS", "ROUNDEC"),
+        *("SYSDATE", "ATTISDISTKEY", "ATTSORTKEYORD", "SUPER"),
     }
 )
 #: Words of PostgreSQL syntax that Redshift refuses (PostgreSQL would run it, hiding the problem).
@@ -342,16 +352,25 @@ def _qualified_name(tokens: Sequence[_Token], index: int) -> tuple[str, str | No
     return first.text, None, first.value(), index + 1
 
 
-def _without(sql: str, removed: Sequence[tuple[int, int]]) -> str:
-    """``sql`` without the character spans ``removed``, each with the whitespace before it."""
+def _without(
+    sql: str, removed: Sequence[tuple[int, int]], replaced: Sequence[tuple[int, int, str]] = ()
+) -> str:
+    """``sql`` without the character spans ``removed``, each with the whitespace before it, and with
+    each span of ``replaced`` (start, end, text) replaced by its text."""
+    edits = sorted([(start, end, None) for start, end in removed] + list(replaced))
     pieces = []
     position = 0
-    for start, end in sorted(removed):
-        kept = sql[position:start].rstrip()
-        pieces.append(kept)
+    for start, end, text in edits:
+        pieces.append(sql[position:start].rstrip() if text is None else sql[position:start] + text)
         position = end
     pieces.append(sql[position:])
     return "".join(pieces)
+
+
+def _super_types(tokens: Sequence[_Token]) -> list[tuple[int, int, str]]:
+    """Redshift's SUPER, wherever it is a type in the tokens, replaced by PostgreSQL's jsonb (a column
+    named super is a quoted identifier in rio's DDL, never a word)."""
+    return [(token.start, token.end, "jsonb") for token in tokens if token.upper == "SUPER"]
 
 
 def _check_words(tokens: Sequence[_Token], shown: str) -> None:
@@ -392,7 +411,7 @@ class CopyCommand:
         return int(self.options.get("MAXERROR", 0))
 
 
-_FLAG_OPTIONS = frozenset({"MANIFEST", "GZIP", "TRUNCATECOLUMNS"})
+_FLAG_OPTIONS = frozenset({"MANIFEST", "GZIP", "TRUNCATECOLUMNS", "ROUNDEC"})
 _STRING_OPTIONS = frozenset(
     {"TIMEFORMAT", "DATEFORMAT", "REGION", "IAM_ROLE", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN"}
 )
@@ -460,6 +479,17 @@ def parse_copy(sql: str) -> CopyCommand:
                     f"syntax error at or near {value.text!r}: {word} takes a quoted string"
                 )
             take(word, value.value())
+        elif word == "ACCEPTINVCHARS":
+            # ACCEPTINVCHARS [AS] ['c']: the replacement is optional, '?' by default.
+            if index < len(tokens) and (tokens[index].upper == "AS" or tokens[index].kind == "string"):
+                value, index = argument(index)
+                if value.kind != "string":
+                    raise _CopySyntaxError(
+                        f"syntax error at or near {value.text!r}: ACCEPTINVCHARS AS takes a quoted character"
+                    )
+                take(word, value.value())
+            else:
+                take(word, "?")
         elif word == "MAXERROR":
             value, index = argument(index)
             if value.kind != "number" or not value.text.isdigit() or int(value.text) > 100000:
@@ -685,7 +715,9 @@ class RedshiftDouble(RedshiftAdapter):
             _check_words(tokens, sql)
             return self._run(connection, sql, params)
         removed: list[tuple[int, int]] = []
+        replaced = _super_types(body)
         columns: list[str] = []
+        supers: list[str] = []
         primary: list[str] = []
         dist: list[str] = []
         column_sort: list[str] = []
@@ -708,6 +740,8 @@ class RedshiftDouble(RedshiftAdapter):
                 raise DoubleRefused(f"the double does not translate {head} in CREATE TABLE: {sql}")
             name = element[0].value()
             columns.append(name)
+            if len(element) > 1 and element[1].upper == "SUPER":
+                supers.append(name)
             position = 1
             while position < len(element):
                 token = element[position]
@@ -773,7 +807,14 @@ class RedshiftDouble(RedshiftAdapter):
                 self._fail(connection, "42703", f'column "{name}" named in key does not exist')
         if len(set(sort)) != len(sort):
             self._fail(connection, "42701", "a column appears twice in the SORTKEY")
-        translated = _without(sql, removed)
+        for name in supers:
+            if name in [*dist, *sort, *column_sort]:
+                self._fail(
+                    connection,
+                    "0A000",
+                    f'column "{name}" has type SUPER, which cannot be a distribution key or a sort key',
+                )
+        translated = _without(sql, removed, replaced)
         self.ran.append(translated)
         cursor = connection.cursor()
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (written,))
@@ -815,8 +856,9 @@ class RedshiftDouble(RedshiftAdapter):
                     "0A000",
                     "ALTER TABLE ADD COLUMN defined as NOT NULL must have a non-null default expression",
                 )
-            _check_words(tokens, sql)
-            return self._run(connection, sql, params)
+            translated = _without(sql, (), _super_types(definition))
+            _check_words(_tokens(translated), sql)
+            return self._run(connection, translated, params)
         if action[:1] == ["ALTER"]:
             index += 2 if action[1:] == ["COLUMN"] else 1
             column = tokens[index].value()
@@ -875,6 +917,12 @@ class RedshiftDouble(RedshiftAdapter):
         rewritten, found_primary = primary.subn(
             lambda m: f"(COALESCE(rio_keys.primarykey, false) OR {m.group(0)})", rewritten
         )
+        rewritten, found_format = re.subn(
+            r"\bformat_type\(a\.atttypid, a\.atttypmod\)",
+            "CASE WHEN a.atttypid = 'jsonb'::regtype THEN 'super' "
+            "ELSE format_type(a.atttypid, a.atttypmod) END",
+            rewritten,
+        )
         rewritten, found_where = re.subn(
             r"\nWHERE\b",
             "\nLEFT JOIN rio_double.column_keys rio_keys ON rio_keys.relid = a.attrelid "
@@ -882,7 +930,8 @@ class RedshiftDouble(RedshiftAdapter):
             rewritten,
             count=1,
         )
-        if (found, found_sort, found_primary, found_where) != (
+        if (found, found_sort, found_primary, found_format, found_where) != (
+            1,
             1,
             1,
             1,
@@ -923,11 +972,16 @@ class RedshiftDouble(RedshiftAdapter):
             self._fail(connection, "XX000", f"COPY from this data source is not supported: {command.source}")
         if options.get("JSON") not in ("auto ignorecase",):
             raise DoubleRefused(f"the double emulates FORMAT AS JSON 'auto ignorecase' only: {shown}")
-        if options.get("DATEFORMAT", "auto") != "auto":
-            raise DoubleRefused(f"the double emulates DATEFORMAT 'auto' only: {shown}")
-        time_format = options.get("TIMEFORMAT", "auto")
-        if time_format not in ("auto", "epochsecs", "epochmillisecs"):
-            raise DoubleRefused(f"the double emulates TIMEFORMAT auto, epochsecs and epochmillisecs: {shown}")
+        conversions = {
+            "time_format": options.get("TIMEFORMAT", "auto"),
+            "date_format": options.get("DATEFORMAT", "auto"),
+            "accept_invalid_chars": options.get("ACCEPTINVCHARS"),
+        }
+        for name, value in conversions.items():
+            try:
+                copy_option(name, value)  # what rio's core cannot read, Redshift refuses too
+            except ConfigError as exc:
+                self._fail(connection, "XX000", f"Invalid {COPY_KEYWORDS[name]}: {exc}")
         bucket = command.source[len("s3://") :].partition("/")[0]
         s3 = self._s3_client(credentials)
         region = self._bucket_region(s3, bucket)
@@ -952,7 +1006,8 @@ class RedshiftDouble(RedshiftAdapter):
             gzip=bool(options.get("GZIP")),
             max_errors=command.max_errors,
             truncate_columns=bool(options.get("TRUNCATECOLUMNS")),
-            time_format=time_format,
+            round_decimals=bool(options.get("ROUNDEC")),
+            **conversions,
         )
         store = open_store(
             f"s3://{bucket}",
