@@ -17,7 +17,9 @@ Go worker data, read    ``<schema>_<table>_<D>.<manifest|json.gz|json>``, and th
                         ``_data_timestamp_day=DD/`` (the load config may sit there too)
 job                     one line of compact JSON, keys in this order: ``{"version":1,"id"?,"base",
                         "schema","tables":[…],"date":D|null,"config"?,"mode","granularity"?,"truncate",
-                        "force","upsert_keys"?}`` (``?``: only when set)
+                        "force","upsert_keys"?,"time_format"?,"date_format"?,"accept_invalid_chars"?,
+                        "round_decimals"?,"truncate_columns"?,"max_errors"?}`` (``?``: only when set;
+                        the last six are COPY's options, see :class:`CopyOptions`)
 Go tools' job, read     the flag line ``--bucket B --schema S --tables a,b --date D --gzip --truncate
                         --force``, split like a POSIX shell would but never run by one; and the later Go
                         worker's JSON with string values, maybe wrapped as ``{"current":{…}}``
@@ -28,6 +30,11 @@ Parsing is strict wherever rio reads a name: a key belongs to a table only if, a
 ``a_b.c`` and ``a.b_c`` are the same string (the Go worker's naming); parts and the partitioned layout
 keep them apart. Dates a person typed (``--date``, job payloads) are read leniently by
 :func:`parse_date_argument`. Local paths and ``file://`` URLs are used literally, never percent-decoded.
+
+COPY's options in a job are optional fields of version 1: a job that sets none is byte for byte the job
+of before they existed, so every rio reads it, and one without them loads with its config's options
+(else Redshift's defaults). A job that sets one is refused by a rio that predates them (an unknown
+field), never loaded without it; the Go tools' job forms have no such fields and read as before.
 
 No destination is a system schema (``information_schema``, ``catalog_history``, any ``pg_`` name) or the
 load ledger's table (``rio_loads``), in any case: :func:`check_destination` is the one rule, which jobs,
@@ -50,6 +57,7 @@ from typing import Any, NoReturn, TypeVar
 
 from rio._identifiers import check_identifier, identifier_problem
 from rio.errors import (
+    ConfigError,
     InvalidBase,
     InvalidDataDate,
     InvalidIdentifier,
@@ -61,13 +69,16 @@ from rio.errors import (
 
 __all__ = [
     "CONTRACT_VERSION",
+    "COPY_KEYWORDS",
     "DATA_SUFFIXES",
     "LAYOUTS",
     "LEDGER_TABLE",
+    "MAX_ERRORS_LIMIT",
     "MAX_JOB_BYTES",
     "MAX_KEY_BYTES",
     "SYSTEM_SCHEMAS",
     "Base",
+    "CopyOptions",
     "DataKey",
     "Granularity",
     "Job",
@@ -80,6 +91,7 @@ __all__ = [
     "check_destination",
     "check_key",
     "config_key",
+    "copy_option",
     "data_date_now",
     "data_key",
     "format_data_date",
@@ -990,6 +1002,117 @@ class Granularity(str, Enum):
     DAY = "day"
 
 
+# --- COPY's data-conversion options ----------------------------------------------------------------
+
+#: The most rejected rows a load may skip: Redshift's limit for MAXERROR.
+MAX_ERRORS_LIMIT = 100_000
+#: Each option's COPY keyword, by its name in a job (and in Python).
+COPY_KEYWORDS = {
+    "time_format": "TIMEFORMAT",
+    "date_format": "DATEFORMAT",
+    "accept_invalid_chars": "ACCEPTINVCHARS",
+    "round_decimals": "ROUNDEC",
+    "truncate_columns": "TRUNCATECOLUMNS",
+    "max_errors": "MAXERROR",
+}
+
+
+def copy_option(name: str, value: object) -> object:
+    """``value`` as a load keeps COPY option ``name`` (a field of :class:`CopyOptions`).
+
+    ``None`` (not said) stays ``None``; an ACCEPTINVCHARS of ``True`` is its default replacement,
+    ``'?'``. The format strings and the replacement character are read by the core, the very code the
+    emulated COPY and the packer's checks run, so what passes here loads everywhere. Raises
+    :class:`~rio.errors.ConfigError` saying what is wrong and what is allowed, naming the COPY keyword
+    but not where the value came from: the caller names its field, config key or flag.
+    """
+    keyword = COPY_KEYWORDS.get(name)
+    if keyword is None:
+        raise ConfigError(f"{name!r} is not a COPY option; rio's are {', '.join(COPY_KEYWORDS)}")
+    if value is None:
+        return None
+    if name in ("round_decimals", "truncate_columns"):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{keyword} is true or false, not {_describe(value)}")
+        return value
+    if name == "max_errors":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ERRORS_LIMIT:
+            raise ConfigError(
+                f"{keyword} is a whole number of rejected rows from 0 to {MAX_ERRORS_LIMIT}, not "
+                f"{_describe(value)}"
+            )
+        return value
+    if name == "accept_invalid_chars":
+        if value is False:
+            return False  # said, and off: a job turns off what its config turned on
+        if value is True:
+            value = "?"
+        if not isinstance(value, str):
+            raise ConfigError(
+                f"{keyword} takes its replacement character (one ASCII character, '?' by default), or true "
+                f"or false; not {_describe(value)}"
+            )
+    elif not isinstance(value, str):
+        example = "'auto' or 'YYYY-MM-DD HH:MI:SS'" if name == "time_format" else "'auto' or 'YYYY-MM-DD'"
+        raise ConfigError(f"{keyword} is a string such as {example}, not {_describe(value)}")
+    _core_reads(name, value)
+    return value
+
+
+def _core_reads(name: str, value: str) -> None:
+    """Refuse an option the core cannot read, in the core's words (without its own field name)."""
+    from rio._core import Decoder
+
+    option: dict[str, Any] = {name: value}
+    try:
+        Decoder([("value", "varchar(1)", False)], gzip=False, **option)
+    except (ConfigError, ValueError) as exc:
+        raise ConfigError(str(exc).removeprefix(f"{name}: ")) from None
+
+
+@dataclass(frozen=True)
+class CopyOptions:
+    """COPY's data-conversion options, as one source of them (a job, a config's ``meta``) sets them.
+
+    ``None`` means "not said here": a load takes each option from its job, else from its config, else
+    Redshift's default (:meth:`over` stacks them). ``time_format`` is TIMEFORMAT (``'auto'``,
+    ``'epochsecs'``, ``'epochmillisecs'`` or a format string such as ``'YYYY-MM-DD HH:MI:SS'``),
+    ``date_format`` DATEFORMAT (``'auto'`` or a format string), ``accept_invalid_chars`` ACCEPTINVCHARS
+    (its one ASCII replacement character; ``True`` is ``'?'``, ``False`` says it is off),
+    ``round_decimals`` ROUNDEC, ``truncate_columns`` TRUNCATECOLUMNS and ``max_errors`` MAXERROR (0 to
+    100000). Every value is checked when made (:func:`copy_option`); a bad one raises
+    :class:`~rio.errors.ConfigError` naming the option.
+    """
+
+    time_format: str | None = None
+    date_format: str | None = None
+    accept_invalid_chars: str | bool | None = None
+    round_decimals: bool | None = None
+    truncate_columns: bool | None = None
+    max_errors: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in COPY_KEYWORDS:
+            try:
+                object.__setattr__(self, name, copy_option(name, getattr(self, name)))
+            except ConfigError as exc:
+                raise ConfigError(f"{name}: {exc}") from None
+
+    def said(self) -> dict[str, object]:
+        """The options set here, by name, in the contract's order."""
+        return {name: getattr(self, name) for name in COPY_KEYWORDS if getattr(self, name) is not None}
+
+    def over(self, fallback: CopyOptions) -> CopyOptions:
+        """These options, and ``fallback``'s where these say nothing."""
+        return CopyOptions(**{**fallback.said(), **self.said()})  # type: ignore[arg-type]
+
+    @property
+    def replacement_char(self) -> str | None:
+        """ACCEPTINVCHARS' replacement character, or None when invalid UTF-8 fails its row."""
+        value = self.accept_invalid_chars
+        return value if isinstance(value, str) else None
+
+
 _JOB_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _RIO_JOB_FIELDS = (
     "version",
@@ -1004,6 +1127,7 @@ _RIO_JOB_FIELDS = (
     "truncate",
     "force",
     "upsert_keys",
+    *COPY_KEYWORDS,
 )
 _EnumT = TypeVar("_EnumT", LoadMode, Granularity)
 
@@ -1083,7 +1207,10 @@ class Job:
     or an absolute local path; ``None`` means the config beside the data. ``truncate`` and ``mode``
     always agree: ``truncate=True`` turns append into truncate, and mode truncate sets ``truncate``.
     Mode refresh without a granularity refreshes a day, written out so the job says what it deletes.
-    ``id`` is an idempotency key. Every field is checked here; errors are :class:`InvalidJob`.
+    ``id`` is an idempotency key. ``time_format``, ``date_format``, ``accept_invalid_chars``,
+    ``round_decimals``, ``truncate_columns`` and ``max_errors`` are COPY's data-conversion options
+    (:class:`CopyOptions`): ``None`` leaves an option to the load config's ``meta``, and one the job
+    sets wins over the config's. Every field is checked here; errors are :class:`InvalidJob`.
     """
 
     base: str
@@ -1097,6 +1224,12 @@ class Job:
     force: bool = False
     upsert_keys: tuple[str, ...] | None = None
     id: str | None = None
+    time_format: str | None = None
+    date_format: str | None = None
+    accept_invalid_chars: str | bool | None = None
+    round_decimals: bool | None = None
+    truncate_columns: bool | None = None
+    max_errors: int | None = None
 
     def __post_init__(self) -> None:
         def put(name: str, value: object) -> None:
@@ -1164,6 +1297,16 @@ class Job:
                 "must be 1 to 128 characters of letters, digits, '.', '_', ':' and '-', not "
                 f"{_describe(self.id)}",
             )
+        for name in COPY_KEYWORDS:
+            try:
+                put(name, copy_option(name, getattr(self, name)))
+            except ConfigError as exc:
+                raise _job_error(name, str(exc)) from None
+
+    @property
+    def copy_options(self) -> CopyOptions:
+        """The COPY options this job sets (each ``None`` that it leaves to the config)."""
+        return CopyOptions(**{name: getattr(self, name) for name in COPY_KEYWORDS})
 
     def to_json(self) -> bytes:
         """The job as one line of compact UTF-8 JSON, keys in the contract's order."""
@@ -1183,6 +1326,8 @@ class Job:
         obj["force"] = self.force
         if self.upsert_keys is not None:
             obj["upsert_keys"] = list(self.upsert_keys)
+        # Only the options set: a job without any is the same bytes as before they existed.
+        obj.update(self.copy_options.said())
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     def to_go_flag_line(self) -> str:
@@ -1202,6 +1347,12 @@ class Job:
             raise _job_error(
                 "mode",
                 f"the Go worker cannot {self.mode.value}: it refreshes the date's hour or day, or truncates",
+            )
+        for name, value in self.copy_options.said().items():
+            raise _job_error(
+                name,
+                f"the Go worker's flags cannot carry {COPY_KEYWORDS[name]} (this job sets {value!r}); it "
+                "loads with its own COPY options, so send this job to rio instead",
             )
         assert base.bucket is not None
         words = ["--bucket", base.bucket, "--schema", self.schema, "--tables", ",".join(self.tables)]

@@ -5,15 +5,21 @@ into S3. On PostgreSQL and DuckDB rio reads the rows through a cursor, a batch a
 them with its core's encoder: the same NDJSON a COPY reads back, so what one warehouse unloads
 another loads (``rio.load("…/manifest", target)``). Either way the manifest is
 ``<base>/<name>/manifest`` and the parts sit beside it; nothing already there is overwritten.
+
+Every type unloads as the text its COPY reads back exactly: a DECIMAL's digits, a TIMESTAMPTZ's instant
+with its offset, a TIME WITH TIME ZONE's offset, a CHAR's padding, and a JSON/JSONB (SUPER) value as
+the document itself, not as a string holding it.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 
 from rio.adapters import resolve_adapter
@@ -43,21 +49,43 @@ def _query_of(query_or_table: str, adapter: Adapter) -> str:
     return query_or_table
 
 
-def _rows(adapter: Adapter, session: Session, query: str) -> Iterator[dict[str, Any]]:
-    """The query's rows as dicts, a batch at a time (through a server-side cursor on PostgreSQL)."""
+def _reader(adapter: Adapter, session: Session, query: str) -> tuple[list[str], Iterator[dict[str, Any]]]:
+    """The query's document columns (JSON, JSONB: SUPER's values), and its rows as dicts, a batch at a
+    time (through a server-side cursor on PostgreSQL). The query runs here, so it fails here."""
     if adapter.type == "postgres":
         from rio.adapters.postgres import libpq_url
         from rio.sources import PostgresQuerySource
 
         source = PostgresQuerySource(libpq_url(adapter.settings), query, itersize=_BATCH)
-        with source:
-            yield from source.rows()
-        return
+        try:
+            types = source.column_types or {}
+        except BaseException:
+            source.close()
+            raise
+
+        def fetched() -> Iterator[dict[str, Any]]:
+            with source:
+                yield from source.rows()
+
+        return [name for name, kind in types.items() if kind == "super"], fetched()
     cursor = session.connection.execute(query)
-    names = [column[0] for column in cursor.description or []]
-    while batch := cursor.fetchmany(_BATCH):
-        for record in batch:
-            yield dict(zip(names, record, strict=True))
+    description = cursor.description or []
+    names = [column[0] for column in description]
+    # DuckDB hands a JSON value over as its text: it is unloaded as the document it holds, its numbers
+    # as written, never through a float.
+    documents = [index for index, column in enumerate(description) if str(column[1]).upper() == "JSON"]
+
+    def converted() -> Iterator[dict[str, Any]]:
+        while batch := cursor.fetchmany(_BATCH):
+            for record in batch:
+                row = dict(zip(names, record, strict=True))
+                for index in documents:
+                    text = record[index]
+                    if isinstance(text, str):
+                        row[names[index]] = json.loads(text, parse_float=Decimal)
+                yield row
+
+    return [names[index] for index in documents], converted()
 
 
 def unload(
@@ -97,7 +125,15 @@ def unload(
                 return UnloadResult(store.url(manifest_key), rows, len(written.entries))
             entries: list[ManifestEntry] = []
             failures: list[BaseException] = []
-            packer = Packer()
+            try:
+                documents, rows = _reader(adapter, session, query)
+            except (WarehouseError, RowError):
+                raise
+            except Exception as exc:
+                raise WarehouseError(f"{adapter.type}: unloading {query!r} failed: {exc}") from exc
+            # Document columns are SUPER to the packer, so a document that is a bare number is written
+            # as that number (a Decimal value of no declared column is written as a string of its digits).
+            packer = Packer(columns=[(name, "super") for name in documents] or None)
 
             def store_parts() -> None:
                 try:
@@ -112,7 +148,7 @@ def unload(
             uploader.start()
             try:
                 # A row the packer refuses is named by its number in the query's result, from 1.
-                pack_rows(packer, _rows(adapter, session, query), f"unloading {query!r}")
+                pack_rows(packer, rows, f"unloading {query!r}")
             except Exception as exc:
                 packer.close()
                 uploader.join()

@@ -16,11 +16,13 @@ from hypothesis import strategies as st
 from rio._identifiers import identifier_problem
 from rio.contract import (
     CONTRACT_VERSION,
+    COPY_KEYWORDS,
     DATA_SUFFIXES,
     LEDGER_TABLE,
     MAX_JOB_BYTES,
     SYSTEM_SCHEMAS,
     Base,
+    CopyOptions,
     DataKey,
     Granularity,
     Job,
@@ -33,6 +35,7 @@ from rio.contract import (
     check_destination,
     check_key,
     config_key,
+    copy_option,
     data_date_now,
     data_key,
     format_data_date,
@@ -51,6 +54,7 @@ from rio.contract import (
     partition_prefix,
 )
 from rio.errors import (
+    ConfigError,
     ContractError,
     InvalidBase,
     InvalidDataDate,
@@ -1300,6 +1304,145 @@ def test_job_to_json_writes_keys_in_the_contract_order() -> None:
     ]  # fmt: skip
 
 
+# --- COPY's options in a job -----------------------------------------------------------------------
+
+
+def _job_with_every_copy_option() -> Job:
+    return Job(
+        base="s3://bucket",
+        schema="analytics",
+        tables=("page_views",),
+        date=D,
+        id="with-options",
+        time_format="epochmillisecs",
+        date_format="auto",
+        accept_invalid_chars="^",
+        round_decimals=True,
+        truncate_columns=False,
+        max_errors=10,
+    )
+
+
+def test_a_job_with_every_copy_option_matches_the_golden_file_and_reads_back() -> None:
+    job = _job_with_every_copy_option()
+    assert_matches_golden("contract/job_copy_options.json", job.to_json())
+    assert parse_job(read_golden("contract/job_copy_options.json")) == job
+    # After every field of before, in the contract's order.
+    assert list(json.loads(job.to_json()))[-6:] == [
+        "time_format", "date_format", "accept_invalid_chars", "round_decimals", "truncate_columns",
+        "max_errors",
+    ]  # fmt: skip
+    assert job.copy_options == CopyOptions(
+        time_format="epochmillisecs",
+        date_format="auto",
+        accept_invalid_chars="^",
+        round_decimals=True,
+        truncate_columns=False,
+        max_errors=10,
+    )
+
+
+def test_a_job_without_copy_options_writes_none_and_leaves_them_to_the_config() -> None:
+    job = _full_job()
+    assert set(json.loads(job.to_json())).isdisjoint(COPY_KEYWORDS)
+    assert job.copy_options == CopyOptions()
+    assert job.copy_options.said() == {}
+
+
+def test_a_rio_json_job_reads_copy_options_null_as_unset_and_true_as_the_default_replacement() -> None:
+    job = parse_job(
+        '{"version":1,"base":"s3://bucket","schema":"s","tables":["t"],"time_format":null,"max_errors":null,'
+        '"accept_invalid_chars":true,"round_decimals":false,"truncate_columns":true}'
+    )
+    assert job.copy_options == CopyOptions(
+        accept_invalid_chars="?", round_decimals=False, truncate_columns=True
+    )
+    assert json.loads(job.to_json())["accept_invalid_chars"] == "?"
+    off = parse_job(
+        '{"version":1,"base":"s3://bucket","schema":"s","tables":["t"],"accept_invalid_chars":false}'
+    )
+    assert off.accept_invalid_chars is False
+    assert off.copy_options.replacement_char is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "start", "also"),
+    [
+        # Redshift: a TIMEFORMAT string cannot include a time zone (TZ, tz or OF).
+        ({"time_format": "YYYY-MM-DD HH:MI:SS TZ"}, "job time_format: ", "TZ"),
+        (
+            {"time_format": 1700000000},
+            "job time_format: TIMEFORMAT is a string such as 'auto' or 'YYYY-MM-DD HH:MI:SS', not the number "
+            "1700000000",
+            "",
+        ),
+        ({"date_format": "epochsecs"}, "job date_format: ", "epochsecs"),
+        ({"accept_invalid_chars": "^^"}, "job accept_invalid_chars: ", '"^^"'),
+        ({"accept_invalid_chars": ""}, "job accept_invalid_chars: ", "one ASCII character"),
+        ({"accept_invalid_chars": "é"}, "job accept_invalid_chars: ", "one ASCII character"),
+        (
+            {"accept_invalid_chars": 63},
+            "job accept_invalid_chars: ACCEPTINVCHARS takes its replacement character (one ASCII character, "
+            "'?' by default), or true or false; not the number 63",
+            "",
+        ),
+        (
+            {"round_decimals": "true"},
+            'job round_decimals: ROUNDEC is true or false, not the string "true"',
+            "",
+        ),
+        (
+            {"truncate_columns": 1},
+            "job truncate_columns: TRUNCATECOLUMNS is true or false, not the number 1",
+            "",
+        ),
+        (
+            {"max_errors": -1},
+            "job max_errors: MAXERROR is a whole number of rejected rows from 0 to 100000, not the number -1",
+            "",
+        ),
+        ({"max_errors": 100001}, "job max_errors: MAXERROR is a whole number", "100001"),
+        ({"max_errors": 2.5}, "job max_errors: MAXERROR is a whole number", "2.5"),
+        ({"max_errors": True}, "job max_errors: MAXERROR is a whole number", "the boolean true"),
+    ],
+)
+def test_a_job_refuses_a_bad_copy_option_naming_the_field(
+    fields: dict[str, object], start: str, also: str
+) -> None:
+    message = _job_error(**fields)
+    assert message.startswith(start), message
+    assert also in message
+
+
+def test_a_rio_json_job_with_a_bad_copy_option_is_refused_naming_the_field() -> None:
+    message = _parse_error('{"version":1,"base":"s3://bucket","schema":"s","tables":["t"],"max_errors":-5}')
+    assert message.startswith("job max_errors: MAXERROR is a whole number of rejected rows from 0 to 100000")
+
+
+def test_copy_options_stack_the_job_over_the_config_over_a_default() -> None:
+    config = CopyOptions(time_format="auto", round_decimals=True, accept_invalid_chars="^", max_errors=5)
+    job = CopyOptions(time_format="epochsecs", round_decimals=False, accept_invalid_chars=False)
+    merged = job.over(config)
+    assert merged == CopyOptions(
+        time_format="epochsecs", round_decimals=False, accept_invalid_chars=False, max_errors=5
+    )
+    assert merged.replacement_char is None  # said off by the job, though the config turned it on
+    assert CopyOptions().over(config) == config
+    assert merged.over(CopyOptions(truncate_columns=True, max_errors=0)).truncate_columns is True
+
+
+def test_copy_options_refuse_a_bad_value_naming_the_option() -> None:
+    with pytest.raises(ConfigError) as caught:
+        CopyOptions(max_errors=-1)
+    assert str(caught.value) == (
+        "max_errors: MAXERROR is a whole number of rejected rows from 0 to 100000, not the number -1"
+    )
+    with pytest.raises(ConfigError, match=r"^'timeformat' is not a COPY option; rio's are time_format, "):
+        copy_option("timeformat", "auto")
+    assert copy_option("accept_invalid_chars", True) == "?"
+    assert copy_option("time_format", None) is None
+
+
 def test_job_to_json_is_one_compact_line() -> None:
     data = _full_job().to_json()
     assert b"\n" not in data
@@ -1498,6 +1641,14 @@ def jobs(draw: st.DrawFn) -> Job:
         date=draw(st.none() | data_dates),
         config=draw(st.none() | st.sampled_from(["c.yml", "s3://other-bucket/c.yml", "/etc/rio/c.yml"])),
         mode=mode,
+        time_format=draw(
+            st.none() | st.sampled_from(["auto", "epochsecs", "epochmillisecs", "MM/DD/YYYY HH24:MI:SS"])
+        ),
+        date_format=draw(st.none() | st.sampled_from(["auto", "MON DD, YYYY", "DD.MM.YYYY"])),
+        accept_invalid_chars=draw(st.none() | st.booleans() | st.sampled_from(["?", "^", "'", " "])),
+        round_decimals=draw(st.none() | st.booleans()),
+        truncate_columns=draw(st.none() | st.booleans()),
+        max_errors=draw(st.none() | st.integers(0, 100_000)),
         granularity=draw(st.none() | st.sampled_from(Granularity)),
         truncate=mode is LoadMode.TRUNCATE,
         force=draw(st.booleans()),
@@ -2052,6 +2203,12 @@ def test_to_go_flag_line_turns_a_file_url_config_into_a_path() -> None:
         ({"date": None}, "job date: the Go worker needs a date"),
         ({"mode": LoadMode.APPEND}, "job mode: the Go worker cannot append"),
         ({"mode": LoadMode.UPSERT, "upsert_keys": ("id",)}, "job mode: the Go worker cannot upsert"),
+        (
+            {"time_format": "epochsecs"},
+            "job time_format: the Go worker's flags cannot carry TIMEFORMAT (this job sets 'epochsecs')",
+        ),
+        ({"max_errors": 0}, "job max_errors: the Go worker's flags cannot carry MAXERROR (this job sets 0)"),
+        ({"round_decimals": False}, "job round_decimals: the Go worker's flags cannot carry ROUNDEC"),
     ],
 )
 def test_to_go_flag_line_refuses_jobs_the_go_worker_cannot_run(

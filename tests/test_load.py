@@ -17,7 +17,9 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as time_of_day
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from hypothesis import strategies as st
 
 from rio import contract
 from rio.config import Column, DataFacts, DestinationConfig
-from rio.contract import Job, LoadMode, Manifest, ManifestEntry
+from rio.contract import CopyOptions, Job, LoadMode, Manifest, ManifestEntry
 from rio.errors import (
     ConfigFileError,
     CopyFailed,
@@ -181,13 +183,19 @@ def event(i: int, day: datetime = D2, **extra: Any) -> dict[str, Any]:
     }
 
 
-def ndjson(rows: Sequence[dict[str, Any] | str]) -> bytes:
-    return b"".join((r if isinstance(r, str) else json.dumps(r)).encode() + b"\n" for r in rows)
+Row = dict[str, Any] | str | bytes  # a dict, a line of JSON, or a line's raw bytes (not UTF-8, say)
+
+
+def ndjson(rows: Sequence[Row]) -> bytes:
+    return b"".join(
+        (r if isinstance(r, bytes) else (r if isinstance(r, str) else json.dumps(r)).encode()) + b"\n"
+        for r in rows
+    )
 
 
 def publish(
     base: Path,
-    rows: Sequence[dict[str, Any] | str],
+    rows: Sequence[Row],
     date: datetime = D2,
     *,
     config: DestinationConfig = CONFIG,
@@ -501,8 +509,8 @@ def test_refresh_replaces_the_rows_of_the_dates_day(warehouse: Warehouse, base: 
     publish(base, [event(i, D1) for i in range(3)], D1)
     publish(base, [event(i, morning) for i in range(10, 13)], morning)
     publish(base, [event(i, evening) for i in range(20, 22)], evening)
-    for date in (D1, morning):
-        load(warehouse, job(base, date))
+    for day in (D1, morning):
+        load(warehouse, job(base, day))
     outcome = load(warehouse, job(base, evening, mode=LoadMode.REFRESH))
     assert outcome.status is Status.LOADED
     # The morning's rows share the evening's day, so they are replaced; the day before stays.
@@ -611,7 +619,221 @@ def test_a_varchar_too_narrow_for_the_data_is_widened(warehouse: Warehouse, base
     assert warehouse.rows(f"SELECT name FROM {SCHEMA}.{TABLE}") == [("a name longer than ten",)]
 
 
+# --- the schema diff for every type -------------------------------------------------------------------
+
+TYPED = DestinationConfig(
+    SCHEMA,
+    TABLE,
+    [
+        Column("ts", "timestamp", sort_ord=1),
+        Column("id", "bigint", dist_key=True),
+        Column("price", "decimal(10,2)"),
+        Column("seen", "timestamptz"),
+        Column("code", "char(2)"),
+        Column("doc", "super"),
+    ],
+    data_timestamp_column="ts",
+)
+
+
+def typed(i: int, day: datetime = D2, **extra: Any) -> dict[str, Any]:
+    return {
+        "ts": (day.replace(tzinfo=None) + timedelta(seconds=i)).isoformat(),
+        "id": i,
+        "price": f"{i}.25",
+        "seen": f"2026-11-21T10:00:0{i % 10}+01:00",
+        "code": "NL",
+        "doc": {"i": i, "tags": ["a", "b"]},
+        **extra,
+    }
+
+
+def test_a_decimal_too_narrow_for_the_config_is_widened_where_the_warehouse_can(
+    warehouse: Warehouse, base: Path
+) -> None:
+    publish(base, [typed(1, D1)], D1, config=TYPED)
+    assert load(warehouse, job(base, D1)).status is Status.LOADED
+    wider = DestinationConfig(
+        SCHEMA,
+        TABLE,
+        [*(c if c.name != "price" else Column("price", "decimal(14,2)") for c in TYPED.columns)],
+        "ts",
+    )
+    publish(base, [typed(2, price="123456789012.50")], D2, config=wider)
+    outcome = load(warehouse, job(base))
+    if warehouse.kind == "redshift":
+        # Redshift's ALTER COLUMN changes only a VARCHAR's size: the load says so, and loads nothing.
+        assert isinstance(outcome.error, SchemaMismatch)
+        assert "'numeric(14,2)', the table has 'numeric(10,2)'" in str(outcome.error)
+        assert "cannot widen a DECIMAL's precision" in str(outcome.error)
+        assert warehouse.ids() == [1]
+        return
+    assert outcome.status is Status.LOADED, outcome.error
+    assert any("TYPE" in s and "(14,2)" in s for s in outcome.statements)
+    assert warehouse.rows(f"SELECT id, price FROM {SCHEMA}.{TABLE} ORDER BY id") == [
+        (1, Decimal("1.25")),
+        (2, Decimal("123456789012.50")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("column", "changed"),
+    [
+        (Column("price", "decimal(10,3)"), ("numeric(10,3)", "numeric(10,2)")),
+        (Column("seen", "timestamp"), ("timestamp", "timestamptz")),
+        (Column("code", "char(3)"), ("char(3)", "char(2)")),
+        (Column("doc", "varchar(256)"), ("varchar(256)", "super")),
+    ],
+)
+def test_any_other_change_of_a_new_type_is_a_mismatch_naming_both(
+    warehouse: Warehouse, base: Path, column: Column, changed: tuple[str, str]
+) -> None:
+    publish(base, [typed(1, D1)], D1, config=TYPED)
+    assert load(warehouse, job(base, D1)).status is Status.LOADED
+    if warehouse.kind == "duckdb" and column.name == "code":
+        pytest.skip("DuckDB keeps no CHAR widths: any width is the config's, enforced by COPY")
+    other = DestinationConfig(
+        SCHEMA, TABLE, [c if c.name != column.name else column for c in TYPED.columns], "ts"
+    )
+    publish(base, [typed(2)], D2, config=other)
+    outcome = load(warehouse, job(base))
+    assert isinstance(outcome.error, SchemaMismatch), outcome.error
+    wanted, found = changed
+    assert (
+        f"column {column.name!r} property type: the config says {wanted!r}, the table has {found!r}"
+        in str(outcome.error)
+    )
+    assert warehouse.ids() == [1]
+
+
+def test_a_table_made_elsewhere_with_new_types_is_read_and_loaded(warehouse: Warehouse, base: Path) -> None:
+    keys = " DISTSTYLE KEY DISTKEY (id) COMPOUND SORTKEY (ts)" if warehouse.kind == "redshift" else ""
+    document = "super" if warehouse.kind == "redshift" else "json" if warehouse.kind == "duckdb" else "jsonb"
+    warehouse.execute(f"CREATE SCHEMA {SCHEMA}")
+    warehouse.execute(
+        f"CREATE TABLE {SCHEMA}.{TABLE} (ts timestamp, id bigint, price numeric(12,2), "
+        f"seen timestamp with time zone, code character(2), doc {document}){keys}"
+    )
+    publish(base, [typed(1), typed(2, seen="2026-11-21 23:59:59.5-08")], config=TYPED)
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    utc = "seen AT TIME ZONE 'UTC'" if warehouse.kind != "duckdb" else "timezone('UTC', seen)"
+    assert warehouse.rows(f"SELECT id, price, {utc}, code FROM {SCHEMA}.{TABLE} ORDER BY id") == [
+        (1, Decimal("1.25"), datetime(2026, 11, 21, 9, 0, 1), "NL"),
+        (2, Decimal("2.25"), datetime(2026, 11, 22, 7, 59, 59, 500000), "NL"),
+    ]
+    docs = [
+        json.loads(d) if isinstance(d, str) else d
+        for (d,) in warehouse.rows(f"SELECT doc FROM {SCHEMA}.{TABLE}")
+    ]
+    assert docs == [{"i": 1, "tags": ["a", "b"]}, {"i": 2, "tags": ["a", "b"]}]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("price", "123456789.5", 1209),
+        ("seen", "yesterday", 1206),
+        ("code", "NLD", 1204),
+    ],
+)
+def test_a_bad_value_of_a_new_type_fails_the_load_naming_it(
+    warehouse: Warehouse, base: Path, field: str, value: str, code: int
+) -> None:
+    publish(base, [typed(1), typed(2, **{field: value})], config=TYPED, parts=1)
+    outcome = load(warehouse, job(base))
+    assert isinstance(outcome.error, CopyFailed), outcome.error
+    (rejected,) = outcome.error.errors
+    assert (rejected.line, rejected.column, rejected.value) == (2, field, value)
+    assert rejected.reason
+    assert rejected.code == code, rejected
+    assert f"line 2, column {field}, value {value!r}" in str(outcome.error)
+    assert warehouse.rows(f"SELECT count(*) FROM information_schema.tables WHERE table_name = '{TABLE}'") == [
+        (0,)
+    ]
+
+
 # --- Redshift's COPY semantics ---------------------------------------------------------------------------
+
+
+#: Each type's documented JSON conversions (reference §1.6, §1.7, §2.3), one column per case: what a
+#: row's JSON value loads as, read back the same from every warehouse.
+CONVERSION_CASES: list[tuple[str, Any, Any]] = [
+    ("smallint", 42, 42),
+    ("int2", " -32768 ", -32768),
+    ("smallint", "", None),  # "" into a non-text type is NULL
+    ("integer", "+007", 7),
+    ("int4", 2147483647, 2147483647),
+    ("bigint", "-9223372036854775808", -9223372036854775808),
+    ("decimal(8,2)", 20.259, Decimal("20.25")),  # COPY cuts extra scale
+    ("numeric(8,2)", "-1e2", Decimal("-100.00")),
+    ("decimal(38,0)", "9" * 38, Decimal("9" * 38)),
+    ("decimal", "12.9", Decimal("12")),  # DECIMAL is DECIMAL(18,0)
+    ("real", "1.5", 1.5),
+    ("float4", -0.25, -0.25),
+    ("double precision", "1e-3", 0.001),
+    ("float", 1.7976931348623157e308, 1.7976931348623157e308),
+    ("boolean", "yes", True),
+    ("bool", 0, False),
+    ("boolean", " F ", False),
+    ("char(4)", "ab", "ab  "),  # CHAR pads with blanks
+    ("character(3)", "abc   ", "abc"),  # trailing blanks beyond the width are cut
+    ("varchar(8)", {"a": 1}, '{"a":1}'),  # nested values load as compact JSON text
+    ("varchar(8)", 12.5, "12.5"),
+    ("character varying(5)", True, "true"),
+    ("varchar(4)", "éé", "éé"),  # four bytes
+    ("text", "", ""),  # "" into text stays ""
+    ("date", "2026-11-21 18:45:05", date(2026, 11, 21)),  # a time part is dropped
+    ("date", "20261121", date(2026, 11, 21)),
+    ("date", "11/21/2026", date(2026, 11, 21)),
+    ("time", "18:45:05.1234567", time_of_day(18, 45, 5, 123457)),
+    ("time", "184505+02", time_of_day(18, 45, 5)),  # TIME ignores a written zone
+    ("timetz", "18:45:05+02:30", time_of_day(18, 45, 5, tzinfo=timezone(timedelta(hours=2, minutes=30)))),
+    ("time with time zone", "18:45:05", time_of_day(18, 45, 5, tzinfo=timezone.utc)),
+    ("timestamp", "2026-11-21T18:45:05.195Z", datetime(2026, 11, 21, 18, 45, 5, 195000)),
+    ("timestamp", "20261121 184505", datetime(2026, 11, 21, 18, 45, 5)),
+    ("timestamp", "J2451187", datetime(1999, 1, 8)),  # a Julian day
+    ("timestamp without time zone", "2026-11-21 18:45:05+05", datetime(2026, 11, 21, 18, 45, 5)),
+    ("timestamptz", "2026-11-21 18:45:05+02", datetime(2026, 11, 21, 16, 45, 5, tzinfo=timezone.utc)),
+    (
+        "timestamp with time zone",
+        "21.11.2026 18:45:05 Europe/Amsterdam",
+        datetime(2026, 11, 21, 17, 45, 5, tzinfo=timezone.utc),
+    ),
+    ("timestamptz", "2026-11-21 18:45:05", datetime(2026, 11, 21, 18, 45, 5, tzinfo=timezone.utc)),
+    ("super", {"a": [1, {"b": None}]}, {"a": [1, {"b": None}]}),
+    ("super", "text", "text"),  # a string is a SUPER string, not parsed
+    ("super", 12.5, 12.5),
+    ("super", [], []),
+]
+CONVERSIONS_OF_EVERY_TYPE = DestinationConfig(
+    SCHEMA,
+    TABLE,
+    [
+        Column("ts", "timestamp"),
+        Column("id", "bigint"),
+        *(Column(f"c{number}", spelling) for number, (spelling, _, _) in enumerate(CONVERSION_CASES)),
+    ],
+    data_timestamp_column="ts",
+)
+
+
+def test_every_types_documented_conversions_load_alike_in_every_warehouse(
+    warehouse: Warehouse, base: Path
+) -> None:
+    row = {"ts": "2026-11-21 10:00:01", "id": 1}
+    row.update({f"c{number}": written for number, (_, written, _) in enumerate(CONVERSION_CASES)})
+    publish(base, [row], config=CONVERSIONS_OF_EVERY_TYPE, parts=1)
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    names = ", ".join(f"c{number}" for number in range(len(CONVERSION_CASES)))
+    (got,) = warehouse.rows(f"SELECT {names} FROM {SCHEMA}.{TABLE}")
+    for number, (spelling, written, expected) in enumerate(CONVERSION_CASES):
+        value = got[number]
+        if spelling == "super" and warehouse.kind == "duckdb":
+            value = json.loads(value)  # DuckDB gives a JSON value as its text
+        assert value == expected, f"{written!r} into {spelling}: {value!r}, not {expected!r}"
+        assert type(value) is type(expected), f"{written!r} into {spelling}: {value!r}"
 
 
 def test_copy_follows_redshift_json_auto(warehouse: Warehouse, base: Path) -> None:
@@ -769,6 +991,277 @@ def test_a_plain_json_file_in_the_partitioned_layout_loads(warehouse: Warehouse,
     outcome = load(warehouse, job(base))
     assert outcome.status is Status.LOADED, outcome.error
     assert warehouse.ids() == [5]
+
+
+# --- COPY's data-conversion options ------------------------------------------------------------------
+
+CONVERSIONS = DestinationConfig(
+    SCHEMA,
+    TABLE,
+    [
+        Column("ts", "timestamp", sort_ord=1),
+        Column("id", "bigint", dist_key=True),
+        Column("day", "date"),
+        Column("price", "decimal(8,2)"),
+        Column("note", "varchar(8)"),
+    ],
+    data_timestamp_column="ts",
+)
+
+
+def with_options(config: DestinationConfig, **options: Any) -> DestinationConfig:
+    """``config`` with COPY options in its ``meta``."""
+    return DestinationConfig(
+        config.schema,
+        config.table,
+        config.columns,
+        config.data_timestamp_column,
+        copy_options=CopyOptions(**options),
+    )
+
+
+def conversion(i: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "ts": f"2026-11-21 10:00:0{i}",
+        "id": i,
+        "day": "2026-11-21",
+        "price": "1.50",
+        "note": "n",
+        **fields,
+    }
+
+
+def loaded(warehouse: Warehouse, *names: str) -> list[tuple[Any, ...]]:
+    return warehouse.rows(f"SELECT id, {', '.join(names)} FROM {SCHEMA}.{TABLE} ORDER BY id")
+
+
+@pytest.mark.parametrize(
+    ("time_format", "stamps", "expected"),
+    [
+        (
+            "epochsecs",
+            [1763719201, "1763719202", 1763719202.5],
+            [
+                datetime(2025, 11, 21, 10, 0, 1),
+                datetime(2025, 11, 21, 10, 0, 2),
+                datetime(2025, 11, 21, 10, 0, 2, 500000),
+            ],
+        ),
+        (
+            "epochmillisecs",
+            [1763719201123, "1763719202000", -1000],
+            [
+                datetime(2025, 11, 21, 10, 0, 1, 123000),
+                datetime(2025, 11, 21, 10, 0, 2),
+                datetime(1969, 12, 31, 23, 59, 59),
+            ],
+        ),
+    ],
+)
+def test_timeformat_epochs_read_numbers_of_seconds_or_milliseconds(
+    warehouse: Warehouse, base: Path, time_format: str, stamps: list[Any], expected: list[datetime]
+) -> None:
+    rows = [conversion(i, ts=stamp) for i, stamp in enumerate(stamps, 1)]
+    publish(base, rows, config=CONVERSIONS, parts=1)
+    # With TIMEFORMAT 'auto' (the default) an epoch is no timestamp: Redshift's 'auto' never reads one.
+    refused = load(warehouse, job(base))
+    assert isinstance(refused.error, CopyFailed), refused.error
+    assert refused.error.errors[0].code == 1206
+    assert not table_exists(warehouse)
+    outcome = load(warehouse, job(base, time_format=time_format))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert loaded(warehouse, "ts") == [(i, moment) for i, moment in enumerate(expected, 1)]
+
+
+def test_timeformat_and_dateformat_strings_read_values_in_that_form(warehouse: Warehouse, base: Path) -> None:
+    rows = [
+        conversion(1, ts="11/21/2026 18:45:05", day="Nov 21, 2026"),
+        conversion(2, ts="03/31/2003 06:05:04.123456", day="March 31, 2003"),
+    ]
+    config = with_options(CONVERSIONS, time_format="MM/DD/YYYY HH24:MI:SS", date_format="MON DD, YYYY")
+    publish(base, rows, config=config, parts=1)
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert loaded(warehouse, "ts", "day") == [
+        (1, datetime(2026, 11, 21, 18, 45, 5), datetime(2026, 11, 21).date()),
+        (2, datetime(2003, 3, 31, 6, 5, 4, 123456), datetime(2003, 3, 31).date()),
+    ]
+
+
+def test_acceptinvchars_replaces_each_invalid_byte_and_without_it_the_row_fails(
+    warehouse: Warehouse, base: Path
+) -> None:
+    good = json.dumps(conversion(1)).encode()
+    bad = json.dumps(conversion(2, note="a@@b")).encode().replace(b"@@", b"\xff\xfe")
+    publish(base, [good, bad], config=CONVERSIONS, parts=1)
+    refused = load(warehouse, job(base))
+    assert isinstance(refused.error, CopyFailed), refused.error
+    (rejected,) = refused.error.errors
+    assert (rejected.line, rejected.code) == (2, 1220)
+    assert not table_exists(warehouse)
+    outcome = load(warehouse, job(base, accept_invalid_chars="^"))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert loaded(warehouse, "note") == [(1, "n"), (2, "a^^b")]
+
+
+def test_acceptinvchars_without_a_character_replaces_with_a_question_mark(
+    warehouse: Warehouse, base: Path
+) -> None:
+    bad = json.dumps(conversion(1, note="@é")).encode().replace(b"@", b"\xc3")  # a lead byte without its tail
+    publish(base, [bad], config=with_options(CONVERSIONS, accept_invalid_chars=True), parts=1)
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert loaded(warehouse, "note") == [(1, "?é")]
+
+
+def test_roundec_rounds_extra_digits_that_copy_otherwise_cuts(warehouse: Warehouse, base: Path) -> None:
+    rows = [conversion(1, price="20.259"), conversion(2, price=-20.255), conversion(3, price="0.005")]
+    publish(base, rows, config=CONVERSIONS, parts=1)
+    assert load(warehouse, job(base)).status is Status.LOADED
+    assert loaded(warehouse, "price") == [(1, Decimal("20.25")), (2, Decimal("-20.25")), (3, Decimal("0.00"))]
+    publish(
+        base,
+        [conversion(i + 3, price=p) for i, p in enumerate(["20.259", -20.255, "0.005"], 1)],
+        D1 + timedelta(days=3),
+        config=CONVERSIONS,
+        parts=1,
+    )
+    outcome = load(warehouse, job(base, D1 + timedelta(days=3), round_decimals=True))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert loaded(warehouse, "price")[3:] == [
+        (4, Decimal("20.26")),
+        (5, Decimal("-20.26")),
+        (6, Decimal("0.01")),
+    ]
+
+
+def test_truncatecolumns_cuts_text_at_a_character_boundary_and_without_it_the_row_fails(
+    warehouse: Warehouse, base: Path
+) -> None:
+    # Eight bytes fit: 'abcdefg' is seven, and the two bytes of 'é' would make nine.
+    publish(
+        base, [conversion(1, note="abcdefgé"), conversion(2, note="12345678")], config=CONVERSIONS, parts=1
+    )
+    refused = load(warehouse, job(base))
+    assert isinstance(refused.error, CopyFailed), refused.error
+    (rejected,) = refused.error.errors
+    assert (rejected.line, rejected.column, rejected.code) == (1, "note", 1204)
+    outcome = load(warehouse, job(base, truncate_columns=True))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert loaded(warehouse, "note") == [(1, "abcdefg"), (2, "12345678")]
+
+
+def test_maxerror_from_the_job_or_the_config_skips_bad_rows_below_it(
+    warehouse: Warehouse, base: Path
+) -> None:
+    rows = [conversion(1), conversion(2, id="x"), conversion(3, price="abc"), conversion(4)]
+    publish(base, rows, config=with_options(CONVERSIONS, max_errors=3), parts=1)
+    # The job's MAXERROR wins over the config's: 2 bad rows reach MAXERROR 2.
+    refused = load(warehouse, job(base, max_errors=2))
+    assert isinstance(refused.error, CopyFailed), refused.error
+    assert [(row.line, row.column) for row in refused.error.errors] == [(2, "id"), (3, "price")]
+    assert not table_exists(warehouse)
+    outcome = load(warehouse, job(base))  # the config's MAXERROR 3
+    assert outcome.status is Status.LOADED, outcome.error
+    assert outcome.rows == 2
+    assert warehouse.ids() == [1, 4]
+
+
+def test_the_jobs_options_win_over_the_configs(warehouse: Warehouse, base: Path) -> None:
+    config = with_options(
+        CONVERSIONS, time_format="epochmillisecs", round_decimals=True, truncate_columns=True
+    )
+    rows = [conversion(1, ts=1763719201, price="1.239", note="abcdefghij")]
+    publish(base, rows, config=config, parts=1)
+    outcome = load(warehouse, job(base, time_format="epochsecs", round_decimals=False))
+    assert outcome.status is Status.LOADED, outcome.error
+    # TIMEFORMAT and ROUNDEC from the job; TRUNCATECOLUMNS, which the job leaves unsaid, from the config.
+    assert loaded(warehouse, "ts", "price", "note") == [
+        (1, datetime(2025, 11, 21, 10, 0, 1), Decimal("1.23"), "abcdefgh")
+    ]
+
+
+def test_the_configs_options_apply_when_the_job_says_nothing(warehouse: Warehouse, base: Path) -> None:
+    config = with_options(CONVERSIONS, time_format="epochmillisecs", round_decimals=True)
+    publish(base, [conversion(1, ts=1763719201123, price="1.239")], config=config, parts=1)
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert loaded(warehouse, "ts", "price") == [
+        (1, datetime(2025, 11, 21, 10, 0, 1, 123000), Decimal("1.24"))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "problem"),
+    [
+        ("maxerror: -1", "maxerror", "MAXERROR is a whole number of rejected rows from 0 to 100000"),
+        ("acceptinvchars: '^^'", "acceptinvchars", '"^^"'),
+        ("timeformat: 'YYYY-MM-DD HH:MI:SS TZ'", "timeformat", "TZ"),
+        ("roundec: 'yes'", "roundec", "ROUNDEC is true or false"),
+    ],
+)
+def test_a_bad_option_in_the_config_fails_naming_the_field_before_anything_is_loaded(
+    warehouse: Warehouse, base: Path, line: str, field: str, problem: str
+) -> None:
+    publish(base, [conversion(1)], config=CONVERSIONS, parts=1)
+    config = base / contract.config_key(SCHEMA, TABLE, D2)
+    config.write_text(
+        config.read_text().replace("    schema: analytics\n", f"    schema: analytics\n    {line}\n")
+    )
+    outcome = load(warehouse, job(base))
+    assert isinstance(outcome.error, ConfigFileError), outcome.error
+    assert f"{TABLE}.meta.{field}: " in str(outcome.error)
+    assert problem in str(outcome.error)
+    assert outcome.statements == []
+    assert not table_exists(warehouse)
+
+
+# --- Redshift's 4 MB row limit --------------------------------------------------------------------------
+
+#: Redshift's largest row, and largest JSON object, of a COPY.
+MAX_ROW = 4 << 20
+WIDE = DestinationConfig(
+    SCHEMA,
+    TABLE,
+    [Column("ts", "timestamp"), Column("id", "bigint"), Column("note", "longtext"), Column("doc", "super")],
+    data_timestamp_column="ts",
+)
+
+
+def row_of(size: int, i: int) -> bytes:
+    """A row of exactly ``size`` bytes of JSON: a long text, and a document of many short strings, each
+    of whose quotes a CSV line doubles."""
+    head = {"ts": f"2026-11-21 10:00:0{i}", "id": i, "note": "é" * 30000 + '"' * 5000}
+    empty = json.dumps({**head, "doc": []}, separators=(",", ":"), ensure_ascii=False).encode()
+    room = size - len(empty)
+    strings, extra = divmod(room + 1, 3)  # '"",' per string, without the last comma
+    items = ['""'] * strings
+    if extra:
+        items[-1] = '"' + "x" * extra + '"'
+    line = empty[:-2] + ",".join(items).encode() + b"]}"
+    assert len(line) == size, (len(line), size)
+    return line
+
+
+def test_a_row_just_under_redshifts_4_mb_limit_loads_and_a_larger_one_is_refused(
+    warehouse: Warehouse, base: Path
+) -> None:
+    big = row_of(MAX_ROW - 16, 1)
+    publish(base, [big, row_of(MAX_ROW - 16, 2)], config=WIDE, parts=1)
+    outcome = load(warehouse, job(base))
+    assert outcome.status is Status.LOADED, outcome.error
+    assert outcome.rows == 2
+    (note, doc) = warehouse.rows(f"SELECT note, doc FROM {SCHEMA}.{TABLE} WHERE id = 1")[0]
+    assert note == "é" * 30000 + '"' * 5000
+    assert (json.loads(doc) if isinstance(doc, str) else doc) == json.loads(big)["doc"]
+    over = row_of(MAX_ROW + 1, 3)
+    publish(base, [over], D2 + timedelta(hours=1), config=WIDE, parts=1)
+    refused = load(warehouse, job(base, D2 + timedelta(hours=1)))
+    assert isinstance(refused.error, CopyFailed), refused.error
+    (rejected,) = refused.error.errors
+    assert (rejected.line, rejected.code) == (1, 1216)
+    assert "4 MB" in rejected.reason
+    assert warehouse.ids() == [1, 2]
 
 
 # --- bad inputs -----------------------------------------------------------------------------------------

@@ -97,7 +97,7 @@ HOLDS_NO_SETTINGS = {
     "Adapter", "CopyRequest", "CopyResult", "DataFile", "TableColumn", "LoadErrorRow", "AccessPolicy",
     "JobRecord", "StateStore", "WorkerPool", "LoadOptions", "Status", "ColumnStats", "ColumnTracker",
     "DataFrameSource", "RowsSource", "Source", "Base", "DataKey", "Granularity", "Job", "LoadMode",
-    "Manifest", "ManifestEntry", "PartKey", "SqlFunction", "TableConfig", "UnloadResult",
+    "Manifest", "ManifestEntry", "PartKey", "SqlFunction", "TableConfig", "UnloadResult", "CopyOptions",
 }  # fmt: skip
 
 

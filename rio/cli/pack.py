@@ -22,6 +22,7 @@ from rio.cli._common import (
     target_settings,
     warehouse_options,
 )
+from rio.cli.send import copy_option_flags
 from rio.errors import ConfigError, ContractError, JobSubmissionFailed, RowError, SourceError
 
 __all__ = ["pack"]
@@ -86,6 +87,7 @@ def _sources(files: tuple[str, ...], input_format: str | None, delimiter: str | 
 @click.option(
     "--truncate-long-text", is_flag=True, help="Cut text longer than its VARCHAR instead of failing."
 )
+@copy_option_flags
 @click.option("--send", "then_send", is_flag=True, help="Load the data too, into --target or via --endpoint.")
 @click.option(
     "--mode",
@@ -119,6 +121,12 @@ def pack(
     date: str | None,
     buffer_size: int,
     truncate_long_text: bool,
+    time_format: str | None,
+    date_format: str | None,
+    accept_invalid_chars: str | None,
+    round_decimals: bool | None,
+    truncate_columns: bool | None,
+    max_errors: int | None,
     then_send: bool,
     mode: str,
     upsert_keys: tuple[str, ...],
@@ -138,6 +146,10 @@ def pack(
     row stops the pack with its file and line, and nothing is left behind. Inputs may be gzip'd.
     Without --send, rio prints the `rio send` command that loads what it wrote.
 
+    COPY's data-conversion options (--time-format, --date-format, --accept-invalid-chars,
+    --round-decimals, --truncate-columns, --max-errors) win over the config's meta: the rows are
+    checked with them, and they are written into the load config beside the data and into the job.
+
     \b
     Examples:
       rio pack --schema analytics --table events --base s3://lake/events --config events.yml events.ndjson
@@ -150,8 +162,20 @@ def pack(
     from rio import contract
     from rio.cli.send import split_names
     from rio.config import DestinationConfig
+    from rio.contract import CopyOptions
     from rio.pipe import RedshiftIO
 
+    flags = CopyOptions(
+        time_format=time_format,
+        date_format=date_format,
+        accept_invalid_chars=accept_invalid_chars,
+        round_decimals=round_decimals,
+        truncate_columns=truncate_columns,
+        max_errors=max_errors,
+    )
+    if flags.said() and config_path is None:
+        given = ", ".join("--" + name.replace("_", "-") for name in flags.said())
+        raise click.UsageError(f"{given} apply to the load config's columns and its load: give --config")
     sources = _sources(files, input_format, delimiter)
     keys = split_names(upsert_keys)
     if then_send and config_path is None:
@@ -171,6 +195,15 @@ def pack(
             )
             if config_path is not None
             else DestinationConfig(schema, table, [])
+        )
+        # The flags win over the config's meta, as a job's options do; the config written beside the
+        # data carries the result, so its load (here, by a job endpoint, or by `rio send`) uses them.
+        config = DestinationConfig(
+            config.schema,
+            config.table,
+            config.columns,
+            config.data_timestamp_column,
+            copy_options=flags.over(config.copy_options),
         )
     executor: Any = None
     if then_send and endpoint is not None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -19,10 +20,78 @@ from rio.cli._common import (
     target_settings,
     warehouse_options,
 )
-from rio.errors import ContractError, JobSubmissionFailed
+from rio.errors import ConfigError, ContractError, JobSubmissionFailed
 from rio.storage_settings import StorageSettings
 
-__all__ = ["build_job", "send", "split_names"]
+__all__ = ["build_job", "copy_option_flags", "send", "split_names"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _checked(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A flag's callback that reads its value as the COPY option ``name`` (the core reads formats), so a
+    bad one is refused with the flag named before anything is read or loaded."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        from rio.contract import copy_option
+
+        try:
+            return copy_option(name, value)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+    return check
+
+
+def copy_option_flags(func: _F) -> _F:
+    """COPY's data-conversion options as flags; each left out is the config's (``meta``), else Redshift's."""
+    flags = [
+        click.option(
+            "--time-format",
+            metavar="FORMAT",
+            callback=_checked("time_format"),
+            help="TIMEFORMAT: 'auto', 'epochsecs', 'epochmillisecs' or a format string such as "
+            "'YYYY-MM-DD HH:MI:SS'.",
+        ),
+        click.option(
+            "--date-format",
+            metavar="FORMAT",
+            callback=_checked("date_format"),
+            help="DATEFORMAT: 'auto' or a format string such as 'MM/DD/YYYY'.",
+        ),
+        click.option(
+            "--accept-invalid-chars",
+            is_flag=False,
+            flag_value="?",
+            metavar="[CHAR]",
+            callback=_checked("accept_invalid_chars"),
+            help="ACCEPTINVCHARS: load text with invalid UTF-8, each invalid byte replaced by CHAR ('?' "
+            "when none is given; write --accept-invalid-chars=CHAR before a file argument).",
+        ),
+        click.option(
+            "--round-decimals/--no-round-decimals",
+            default=None,
+            callback=_checked("round_decimals"),
+            help="ROUNDEC: round a DECIMAL's extra digits rather than cut them.",
+        ),
+        click.option(
+            "--truncate-columns/--no-truncate-columns",
+            default=None,
+            callback=_checked("truncate_columns"),
+            help="TRUNCATECOLUMNS: cut text too long for its VARCHAR or CHAR, at a character boundary.",
+        ),
+        click.option(
+            "--max-errors",
+            type=click.IntRange(0, 100000),
+            metavar="N",
+            callback=_checked("max_errors"),
+            help="MAXERROR: fewer than N rejected rows are skipped and reported; N fail the load (0 and 1 "
+            "fail it at the first). Default 0.",
+        ),
+    ]
+    for flag in reversed(flags):
+        func = flag(func)
+    return func
 
 
 def split_names(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -69,8 +138,11 @@ def build_job(
     force: bool,
     upsert_keys: tuple[str, ...],
     job_id: str | None,
+    **copy_options: Any,
 ) -> Any:
-    """The job the flags describe; a malformed one is a usage error naming the flag."""
+    """The job the flags describe, COPY's options (``copy_options``, by their
+    :class:`~rio.contract.CopyOptions` names) among them; a malformed one is a usage error naming the
+    flag."""
     from rio import contract
     from rio.contract import Job
 
@@ -91,6 +163,7 @@ def build_job(
             upsert_keys=upsert_keys or None,
             # Every load gets an id, so the ledger says which run loaded what.
             id=job_id or f"rio-send-{contract.new_run_id()}",
+            **copy_options,
         )
 
 
@@ -141,10 +214,7 @@ def build_job(
 @click.option("--job-id", metavar="ID", help="The job's id, recorded in the ledger (default: none).")
 @warehouse_options
 @s3_options
-@click.option("--max-errors", type=click.IntRange(0, 100000), default=0, help="Redshift's MAXERROR.")
-@click.option(
-    "--truncate-columns", is_flag=True, help="Cut text too long for its VARCHAR (Redshift's TRUNCATECOLUMNS)."
-)
+@copy_option_flags
 @click.option("--ledger-schema", metavar="SCHEMA", help="Where the rio_loads ledger is (default: --schema).")
 @click.option(
     "--endpoint",
@@ -185,8 +255,12 @@ def send(
     target: str | None,
     profile: str | None,
     profiles_dir: str | None,
-    max_errors: int,
-    truncate_columns: bool,
+    time_format: str | None,
+    date_format: str | None,
+    accept_invalid_chars: str | None,
+    round_decimals: bool | None,
+    truncate_columns: bool | None,
+    max_errors: int | None,
     ledger_schema: str | None,
     endpoint: str | None,
     token: str | None,
@@ -202,6 +276,11 @@ def send(
     flat or partitioned by day), reads its config, and runs one transaction: create or extend the
     table, skip a date already in the rio_loads ledger, skip stale data unless --force, apply the
     mode, COPY, record. One line per table says what happened.
+
+    COPY's data-conversion options (--time-format, --date-format, --accept-invalid-chars,
+    --round-decimals, --truncate-columns, --max-errors) go into the job and win over the config's
+    meta.timeformat, meta.dateformat, meta.acceptinvchars, meta.roundec, meta.truncatecolumns and
+    meta.maxerror; what neither says is Redshift's default.
 
     \b
     Exit codes: 0 every table loaded or was already loaded; 3 some table was
@@ -246,6 +325,12 @@ def send(
         force=force,
         upsert_keys=split_names(upsert_keys),
         job_id=job_id,
+        time_format=time_format,
+        date_format=date_format,
+        accept_invalid_chars=accept_invalid_chars,
+        round_decimals=round_decimals,
+        truncate_columns=truncate_columns,
+        max_errors=max_errors,
     )
     if endpoint is not None:
         if dry_run:
@@ -257,8 +342,6 @@ def send(
             job,
             settings,
             storage_settings(),
-            max_errors=max_errors,
-            truncate_columns=truncate_columns,
             ledger_schema=ledger_schema,
             dry_run=dry_run,
             as_json=as_json,
@@ -273,8 +356,6 @@ def _run_here(
     settings: dict[str, Any],
     storage: StorageSettings,
     *,
-    max_errors: int,
-    truncate_columns: bool,
     ledger_schema: str | None,
     dry_run: bool,
     as_json: bool,
@@ -283,9 +364,8 @@ def _run_here(
     from rio.loader import LoadOptions, load_table
     from rio.loader.report import exit_code_of
 
-    load_options = LoadOptions(
-        ledger_schema=ledger_schema, max_errors=max_errors, truncate_columns=truncate_columns, dry_run=dry_run
-    )
+    # COPY's options travel in the job, as they do to a `rio serve`.
+    load_options = LoadOptions(ledger_schema=ledger_schema, dry_run=dry_run)
     with rio_errors(usage=(ContractError,)):
         adapter = resolve_adapter(settings)
         store = storage.open(job.base)

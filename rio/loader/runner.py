@@ -12,6 +12,10 @@ The ledger (``rio_loads``) records every load by table, data date and data (the 
 or the file's URL), which is what makes retries safe: a job whose table, date and data are in it is
 "already loaded" and does nothing, while another producer's data that carries the same date still
 loads. ``force`` loads again only in a mode that first removes the old rows.
+
+COPY's data-conversion options (TIMEFORMAT, DATEFORMAT, ACCEPTINVCHARS, ROUNDEC, TRUNCATECOLUMNS,
+MAXERROR) come from the job where it sets them, else from the config's ``meta``, else from
+:class:`LoadOptions`, else Redshift's defaults (:func:`copy_options_of`); the COPY gets them all.
 """
 
 from __future__ import annotations
@@ -20,14 +24,15 @@ import random
 import secrets
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rio import contract, redaction
 from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter, CopyRequest, Session, TableColumn, varchar_width
-from rio.contract import LEDGER_TABLE, Granularity, Job, LoadMode
+from rio.config import DestinationConfig
+from rio.contract import LEDGER_TABLE, CopyOptions, Granularity, Job, LoadMode
 from rio.errors import LoadRefused, RioError, SchemaMismatch
 from rio.loader.discover import FoundData, find_data
 from rio.loader.report import LoadReport, Status, TableOutcome
@@ -35,7 +40,7 @@ from rio.loader.schema import plan_schema
 from rio.storage import ObjectStore
 from rio.storage_settings import StorageSettings
 
-__all__ = ["LEDGER_TABLE", "LoadOptions", "load_found", "load_table", "run_job"]
+__all__ = ["LEDGER_TABLE", "LoadOptions", "copy_options_of", "load_found", "load_table", "run_job"]
 
 log = redaction.logger("rio.loader")
 
@@ -54,7 +59,11 @@ _LEDGER_COLUMNS = (
 
 @dataclass(frozen=True)
 class LoadOptions:
-    """How loads run, beyond what the job says."""
+    """How loads run, beyond what the job says.
+
+    ``max_errors`` (MAXERROR) and ``truncate_columns`` (TRUNCATECOLUMNS) are the defaults of loads
+    whose job and config both leave them unsaid; see :func:`copy_options_of`.
+    """
 
     ledger_schema: str | None = None  # default: the table's schema
     max_errors: int = 0  # Redshift's MAXERROR
@@ -62,6 +71,26 @@ class LoadOptions:
     attempts: int = 5  # runs of a transaction that clashes with others (see Adapter.retry_reason)
     backoff: float = 0.2
     dry_run: bool = False
+
+
+def copy_options_of(job: Job, config: DestinationConfig, options: LoadOptions = LoadOptions()) -> CopyOptions:
+    """The COPY options a load of ``config``'s table by ``job`` runs with: each one the job sets, else
+    the one the config's ``meta`` sets, else the loader's default (``options``), else Redshift's."""
+    loader = CopyOptions(max_errors=options.max_errors, truncate_columns=options.truncate_columns)
+    return job.copy_options.over(config.copy_options).over(loader)
+
+
+def _copy_request(copy: CopyOptions, **fields: Any) -> CopyRequest:
+    """A CopyRequest with ``fields`` and the resolved COPY options (Redshift's defaults where unsaid)."""
+    return CopyRequest(
+        **fields,
+        max_errors=copy.max_errors or 0,
+        truncate_columns=bool(copy.truncate_columns),
+        time_format=copy.time_format or "auto",
+        date_format=copy.date_format or "auto",
+        accept_invalid_chars=copy.replacement_char,
+        round_decimals=bool(copy.round_decimals),
+    )
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -215,16 +244,8 @@ def _upsert(
             f"ALTER TABLE {adapter.quote(staging)} ADD COLUMN {adapter.quote(number.name)} bigint"
         )
         staged_columns.append(number)
-    staged = CopyRequest(
-        schema=None,
-        table=staging,
-        columns=staged_columns,
-        files=request.files,
-        manifest_url=request.manifest_url,
-        gzip=request.gzip,
-        max_errors=request.max_errors,
-        truncate_columns=request.truncate_columns,
-    )
+    # The same COPY, options and all, into the staging table.
+    staged = replace(request, schema=None, table=staging, columns=staged_columns)
     adapter.copy(session, staged, store)
     q = adapter.quote
     matches = " AND ".join(
@@ -317,15 +338,14 @@ def _load_once(
             start, end = _bucket(found.date, granularity)
             column = adapter.quote(config.data_timestamp_column or "")
             session.execute(f"DELETE FROM {target} WHERE {column} >= %s AND {column} < %s", (start, end))
-        request = CopyRequest(
+        request = _copy_request(
+            copy_options_of(job, config, options),
             schema=schema,
             table=table,
             columns=plan.columns,
             files=found.files,
             manifest_url=found.data_url if found.is_manifest else None,
             gzip=found.gzip,
-            max_errors=options.max_errors,
-            truncate_columns=options.truncate_columns,
         )
         if job.mode is LoadMode.UPSERT:
             rows = _upsert(session, adapter, found, job, request, store)
