@@ -11,7 +11,9 @@ aws_etl_tools' ``$AWS_ETL_TOOLS_S3_BASE_PATH``), else — for PostgreSQL and Duc
 itself — a temporary local directory. Redshift's COPY reads only S3, so it needs an S3 base.
 
 A missing table is created from the declared ``columns=``, or from types inferred over the whole
-input (and the result says so), with VARCHAR widths from the measured byte lengths.
+input (and the result says so; :mod:`rio.sources.infer`), with VARCHAR widths from the measured byte
+lengths. A source that knows its columns' types (a PostgreSQL query) keeps them: only the columns it
+leaves open are inferred.
 
 How to reach S3 is one :class:`~rio.storage_settings.StorageSettings` (``storage=``; the loose
 ``store_options=`` and ``endpoint_url=``-style keywords are folded into it where :func:`load` is
@@ -35,15 +37,16 @@ from rio import config as rio_config
 from rio import redaction
 from rio._identifiers import identifier_problem
 from rio.adapters import resolve_adapter
-from rio.adapters.base import Adapter, DataFile, TableColumn, varchar_width
+from rio.adapters.base import Adapter, DataFile, TableColumn
 from rio.config import Column, DataFacts, DestinationConfig
 from rio.contract import Job, LoadMode
-from rio.errors import IncompleteArgs, InvalidIdentifier, InvalidTarget, LoadError, RowError
+from rio.errors import IncompleteArgs, InvalidIdentifier, InvalidTarget, LoadError, RowError, UnsupportedType
 from rio.loader.discover import FoundData
 from rio.loader.report import Status, TableOutcome
 from rio.loader.runner import LoadOptions, load_found
 from rio.profiles import safe_url, target_from_url
 from rio.storage_settings import SETTING_NAMES, StorageSettings, split_store_options
+from rio.types import column_type, config_spelling
 
 __all__ = [
     "ROW_NUMBER_KEY",
@@ -65,16 +68,6 @@ ROW_NUMBER_KEY = "rio_input_row"
 _BATCH = 5_000
 #: The schema a target without one loads into.
 DEFAULT_SCHEMAS = {"duckdb": "main", "postgres": "public", "redshift": "public"}
-
-#: Warehouse types back to config types (a VARCHAR by its width), for checking rows before COPY.
-_CONFIG_TYPES = {
-    "boolean": "boolean",
-    "double precision": "float",
-    "integer": "int",
-    "bigint": "bigint",
-    "date": "date",
-    "timestamp": "timestamp",
-}
 
 
 @dataclass
@@ -160,19 +153,25 @@ def staging_base(base: str | None, adapter_type: str) -> tuple[str, bool]:
 
 
 def _check_columns(existing: Sequence[TableColumn]) -> list[Column]:
-    """Config columns that let the packer check rows the way COPY will read them into ``existing``."""
+    """Config columns that let the packer check rows the way COPY will read them into ``existing``:
+    every column of a type rio has, but a text without a width (any length fits)."""
     columns = []
     for column in existing:
-        kind = _CONFIG_TYPES.get(column.type)
-        width = varchar_width(column.type)
-        if kind is None and width is not None:
-            kind = "text" if width <= 256 else "longtext"
-            if width not in (256, 65535):
-                continue  # the packer knows two widths; COPY checks the others
-        if kind is None or identifier_problem(column.name) is not None:
-            continue  # a type the packer does not check (numeric, char): COPY will
-        columns.append(Column(column.name, kind))
+        try:
+            kind = column_type(column.type, warehouse=True)
+        except UnsupportedType:
+            continue  # a type rio does not have: COPY says what it makes of it
+        if kind.canonical == "text" or identifier_problem(column.name) is not None:
+            continue
+        columns.append(Column(column.name, config_spelling(kind)))
     return columns
+
+
+def _is_super(spec: str) -> bool:
+    try:
+        return column_type(spec, warehouse=True).canonical == "super"
+    except UnsupportedType:
+        return False
 
 
 def pack_rows(
@@ -255,12 +254,17 @@ def load_rows(
     store_options: Mapping[str, Any] | None = None,
     on_row: Callable[[int], None] | None = None,
     storage: StorageSettings | None = None,
+    declared_types: Mapping[str, str] | None = None,
+    on_super_columns: Callable[[list[str]], None] | None = None,
 ) -> TransferResult:
     """Stage ``rows`` and load them into ``schema.table`` through ``adapter``; see the module docstring.
 
     A table that must be created from inferred types has every row watched by a
-    :class:`rio.sources.infer.ColumnTracker`; ``on_row`` is called with the running row count. The
-    staging store is reached with ``storage`` and ``store_options`` (see :func:`load`).
+    :class:`rio.sources.infer.ColumnTracker`; ``declared_types`` (a source's own, by field) are kept
+    instead of inferred. ``on_row`` is called with the running row count. The staging store is reached
+    with ``storage`` and ``store_options`` (see :func:`load`). ``on_super_columns`` is told, before
+    the first row is read, which of the table's columns are SUPER (so a CSV source parses their fields
+    as JSON, as COPY from CSV does).
     """
     from rio.pipe import RedshiftIO
 
@@ -280,6 +284,8 @@ def load_rows(
     declared = list(table_columns) if table_columns is not None else None
     checks = _check_columns(existing) if existing is not None else declared
     infer = existing is None and declared is None
+    if on_super_columns is not None:
+        on_super_columns([column.name for column in existing or declared or [] if _is_super(column.type)])
     from rio.sources.infer import ColumnTracker, infer_columns, measured_widths
 
     tracker = ColumnTracker()
@@ -313,7 +319,8 @@ def load_rows(
         widths: dict[str, int] = {}
         if infer:
             inferred = _lower_case_names(
-                [c for c in infer_columns(tracker) if c.name != ROW_NUMBER_KEY], source_name
+                [c for c in infer_columns(tracker, declared=declared_types) if c.name != ROW_NUMBER_KEY],
+                source_name,
             )
             widths = {k: v for k, v in measured_widths(tracker).items() if k != ROW_NUMBER_KEY}
             described = ", ".join(f"{column.name} {column.type}" for column in inferred)
@@ -420,6 +427,8 @@ def load(
             on_progress(rows, opened.bytes_read, opened.size)
 
     with opened:
+        # Asked before rows(): a query's types come from the cursor its rows are then read through.
+        declared_types = opened.column_types
         result = load_rows(
             opened.rows(),
             adapter,
@@ -436,6 +445,8 @@ def load(
             store_options={name: value for name, value in options.items() if name != "store"},
             on_row=on_row,
             storage=reach,
+            declared_types=declared_types,
+            on_super_columns=opened.parse_json_fields,
         )
     return result.raise_for_failure()
 

@@ -24,6 +24,7 @@ from click.testing import CliRunner, Result
 from rio import contract
 from rio.cli import cli
 from rio.config import Column, DestinationConfig
+from rio.contract import CopyOptions
 
 SCHEMA, TABLE = "analytics", "events"
 CONFIG = DestinationConfig(
@@ -337,6 +338,121 @@ def test_bad_flags_exit_two_with_a_message_naming_them(
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+# --- COPY's data-conversion options as flags ---------------------------------------------------------
+
+
+def publish_lines(base: Path, lines: Sequence[bytes], config: DestinationConfig = CONFIG) -> None:
+    """The Go tools' layout, with each row's line as given (epoch numbers, invalid UTF-8, …)."""
+    (base / contract.config_key(SCHEMA, TABLE, D2)).write_text(config.to_yaml())
+    data = b"".join(line + b"\n" for line in lines)
+    (base / contract.data_key(SCHEMA, TABLE, D2, "json.gz")).write_bytes(gzip.compress(data))
+
+
+def send_args(base: Path, url: str) -> list[str]:
+    return ["send", "--base", str(base), "--schema", SCHEMA, "--tables", TABLE, "--target", url]
+
+
+def test_send_loads_with_the_copy_options_its_flags_give(base: Path, warehouse: tuple[str, Path]) -> None:
+    url, path = warehouse
+    lines = [
+        b'{"ts": 1763719201, "id": 1, "name": "a\xffb"}',
+        b'{"ts": 1763719202, "id": "two", "name": "bad id"}',
+        b'{"ts": 1763719203, "id": 3, "name": "' + b"x" * 300 + b'"}',
+    ]
+    publish_lines(base, lines)
+    refused = rio(*send_args(base, url))
+    assert refused.exit_code == 1
+    assert "Invalid timestamp format" in refused.output
+    result = rio(
+        *send_args(base, url), "--time-format", "epochsecs", "--accept-invalid-chars", "--truncate-columns",
+        "--max-errors", "2",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{SCHEMA}.{TABLE}: loaded 2 rows")
+    assert duckdb_rows(path, f"SELECT id, ts, name FROM {SCHEMA}.{TABLE} ORDER BY id") == [
+        (1, datetime(2025, 11, 21, 10, 0, 1), "a?b"),
+        (3, datetime(2025, 11, 21, 10, 0, 3), "x" * 256),
+    ]
+
+
+def test_send_flags_win_over_the_configs_meta(base: Path, warehouse: tuple[str, Path]) -> None:
+    url, path = warehouse
+    config = DestinationConfig(
+        SCHEMA, TABLE, CONFIG.columns, "ts", copy_options=CopyOptions(truncate_columns=True, max_errors=5)
+    )
+    publish_lines(base, [b'{"ts": "2026-11-21 10:00:00", "id": 1, "name": "' + b"y" * 300 + b'"}'], config)
+    refused = rio(*send_args(base, url), "--no-truncate-columns", "--max-errors", "0")
+    assert refused.exit_code == 1
+    assert "String length exceeds DDL length" in refused.output
+    loaded = rio(*send_args(base, url))
+    assert loaded.exit_code == 0, loaded.output
+    assert duckdb_rows(path, f"SELECT length(name) FROM {SCHEMA}.{TABLE}") == [(256,)]
+
+
+@pytest.mark.parametrize(
+    ("args", "flag", "problem"),
+    [
+        (["--max-errors", "-1"], "--max-errors", "-1 is not in the range 0<=x<=100000"),
+        (["--max-errors", "100001"], "--max-errors", "100001 is not in the range"),
+        (["--accept-invalid-chars", "^^"], "--accept-invalid-chars", '"^^"'),
+        (["--accept-invalid-chars=é"], "--accept-invalid-chars", "one ASCII character"),
+        (["--time-format", "YYYY-MM-DD HH:MI:SS TZ"], "--time-format", "TZ"),
+        (["--date-format", "epochsecs"], "--date-format", "epochsecs"),
+    ],
+)
+def test_send_refuses_a_bad_copy_option_naming_the_flag_before_loading_anything(
+    base: Path, warehouse: tuple[str, Path], args: list[str], flag: str, problem: str
+) -> None:
+    url, path = warehouse
+    publish_go_style(base, [event(1)], D2)
+    result = CliRunner().invoke(cli, [*send_args(base, url), *args])
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{flag}'" in result.output
+    assert problem in result.output
+    assert "Traceback" not in result.output
+    assert not path.exists()
+
+
+def test_pack_checks_rows_with_its_copy_option_flags_and_writes_them_into_the_config(
+    tmp_path: Path, base: Path, config_file: Path, warehouse: tuple[str, Path]
+) -> None:
+    rows = tmp_path / "rows.ndjson"
+    rows.write_bytes(b'{"ts": 1763719201, "id": 1, "name": "a"}\n{"ts": 1763719202, "id": 2, "name": "b"}\n')
+    args = ["pack", "--schema", SCHEMA, "--table", TABLE, "--base", str(base), "--config", str(config_file)]
+    args += ["--date", "2026-11-21T10:00:00Z"]
+    refused = rio(*args, str(rows))
+    assert refused.exit_code == 1
+    assert "row 1: " in refused.output
+    assert "Invalid timestamp format" in refused.output
+    packed = rio(*args, "--time-format", "epochsecs", "--max-errors", "3", str(rows))
+    assert packed.exit_code == 0, packed.output
+    written = DestinationConfig.from_yaml((base / contract.config_key(SCHEMA, TABLE, D2)).read_bytes())
+    assert written.copy_options == CopyOptions(time_format="epochsecs", max_errors=3)
+    url, path = warehouse
+    # `rio send` without flags loads what pack wrote with the options its config now holds.
+    sent = rio(*send_args(base, url))
+    assert sent.exit_code == 0, sent.output
+    assert duckdb_rows(path, f"SELECT id, ts FROM {SCHEMA}.{TABLE} ORDER BY id") == [
+        (1, datetime(2025, 11, 21, 10, 0, 1)),
+        (2, datetime(2025, 11, 21, 10, 0, 2)),
+    ]
+
+
+def test_pack_copy_option_flags_need_a_config(tmp_path: Path, base: Path) -> None:
+    (tmp_path / "rows.ndjson").write_bytes(ndjson([event(1)]))
+    result = CliRunner().invoke(
+        cli,
+        ["pack", "--schema", SCHEMA, "--table", TABLE, "--base", str(base), "--round-decimals",
+         "--max-errors", "2", str(tmp_path / "rows.ndjson")],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert (
+        "--round-decimals, --max-errors apply to the load config's columns and its load: give --config"
+        in (result.output)
+    )
+    assert _files_under(base) == []
 
 
 # --- rio pack ----------------------------------------------------------------------------------------
@@ -761,3 +877,67 @@ def test_an_unreachable_s3_endpoint_ends_send_with_one_line_and_no_traceback(
         "Error: could not find the region of s3://metrics-bucket: "
         f"the S3 endpoint {unreachable} could not be reached"
     )
+
+
+def test_load_creates_the_table_with_the_declared_table_columns(tmp_path: Path) -> None:
+    (tmp_path / "orders.csv").write_text(
+        "id,total,placed,doc\n"
+        '1,12.50,2026-11-21 10:00:00+02,"{""a"": [1, 2]}"\n'  # a SUPER field holds JSON, as in COPY CSV
+        "2,0.1,2026-11-21T08:00:00Z,[]\n"
+    )
+    target = f"duckdb:///{tmp_path / 'w.duckdb'}::shop.orders"
+    declared = "id bigint not null, total decimal(12,2), placed timestamptz, doc super"
+    for _ in range(2):  # a second run appends to the table the first one made
+        result = rio("load", str(tmp_path / "orders.csv"), target, "--table-columns", declared)
+        assert result.exit_code == 0, result.output
+    types = duckdb_rows(
+        tmp_path / "w.duckdb",
+        "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+        "WHERE table_schema = 'shop' AND table_name = 'orders' ORDER BY ordinal_position",
+    )
+    assert types == [
+        ("id", "BIGINT", "NO"),
+        ("total", "DECIMAL(12,2)", "YES"),
+        ("placed", "TIMESTAMP WITH TIME ZONE", "YES"),
+        ("doc", "JSON", "YES"),
+    ]
+    rows = duckdb_rows(
+        tmp_path / "w.duckdb",
+        "SELECT id, total::VARCHAR, epoch(placed)::BIGINT, doc->>'$.a[1]' FROM shop.orders ORDER BY id",
+    )
+    instant = int(datetime(2026, 11, 21, 8, 0, tzinfo=timezone.utc).timestamp())
+    assert rows == [(1, "12.50", instant, "2"), (1, "12.50", instant, "2"), (2, "0.10", instant, None),
+                    (2, "0.10", instant, None)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("declared", "message"),
+    [
+        ("id", "--table-columns: item 1: 'id' is not 'name type'"),
+        ("id bigint, total decimal(40,2)", "the precision of decimal(p,s) is 1 to 38, not 40"),
+        ("id bigint, shape geometry", "item 2 (shape)"),
+        ("id bigint primary key", "--table-columns: item 1 (id)"),  # a constraint is not a type
+    ],
+)
+def test_load_refuses_bad_table_columns_as_a_usage_error_before_reading(
+    tmp_path: Path, declared: str, message: str
+) -> None:
+    (tmp_path / "orders.csv").write_text("id\n1\n")
+    result = rio(
+        "load", str(tmp_path / "orders.csv"), f"duckdb:///{tmp_path / 'w.duckdb'}::shop.orders",
+        "--table-columns", declared,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_load_names_the_line_and_column_of_a_super_field_that_is_not_json(tmp_path: Path) -> None:
+    (tmp_path / "docs.csv").write_text('id,doc\n1,"{""ok"": true}"\n2,{not json}\n')
+    target = f"duckdb:///{tmp_path / 'w.duckdb'}::shop.docs"
+    result = rio("load", str(tmp_path / "docs.csv"), target, "--table-columns", "id int, doc super")
+    assert result.exit_code == 1, result.output
+    assert "docs.csv: line 3: column 'doc': not a JSON value" in result.output
+    assert "not json" not in result.output  # the field's text is not echoed
+    assert duckdb_rows(tmp_path / "w.duckdb", "SELECT count(*) FROM information_schema.tables "
+                       "WHERE table_name = 'docs'") == [(0,)]  # fmt: skip

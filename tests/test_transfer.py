@@ -13,7 +13,8 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -139,14 +140,16 @@ def test_a_csv_with_quotes_newlines_and_a_bom_loads_with_inferred_types(
     assert [(c.name, c.type) for c in result.inferred or []] == [
         ("id", "int"),
         ("name", "text"),
-        ("score", "float"),
+        ("score", "numeric(18,1)"),  # fixed point, one digit after it (the 4 is an integer)
         ("seen", "timestamp"),
     ]
-    assert target.rows("SELECT id, name, score FROM shop.people ORDER BY id") == [
-        (1, "Smith, Jane", 3.5),
+    got = target.rows("SELECT id, name, score FROM shop.people ORDER BY id")
+    assert got == [
+        (1, "Smith, Jane", Decimal("3.5")),
         (2, "two\nlines", None),
-        (3, 'say "hi"', 4.0),
+        (3, 'say "hi"', Decimal("4.0")),
     ]
+    assert [type(score) for _, _, score in got] == [Decimal, type(None), Decimal]
 
 
 _inferred_tables = itertools.count()
@@ -294,6 +297,118 @@ def test_an_existing_table_keeps_its_columns_and_checks_rows_against_them(target
     result = target.load([{"id": 3, "name": "c", "extra": "ignored"}], "shop.people")
     assert result.inferred == []
     assert target.rows("SELECT id, name FROM shop.people ORDER BY id") == [(1, "a"), (3, "c")]
+
+
+def test_an_existing_tables_new_types_check_rows_at_pack_time(target: Target) -> None:
+    columns = [Column("id", "smallint"), Column("price", "decimal(5,2)"), Column("code", "char(2)")]
+    target.load([{"id": 1, "price": "1.50", "code": "NL"}], "shop.items", table_columns=columns)
+    with pytest.raises(InvalidColumnValue, match=r"row 2: .*price.*1234\.5"):
+        target.load([{"id": 2, "price": "2.00"}, {"id": 3, "price": "1234.5"}], "shop.items")
+    with pytest.raises(InvalidColumnValue, match=r"row 1: .*id"):
+        target.load([{"id": 40000}], "shop.items")
+    assert target.rows("SELECT id, price, code FROM shop.items") == [(1, Decimal("1.50"), "NL")]
+
+
+_EVERY_TYPE_QUERY = """
+SELECT 7::smallint AS s, 2147483647 AS i, 9223372036854775807 AS b, 12345678.90::numeric(10,2) AS d,
+       0.5::real AS r, 0.1::double precision AS f, true AS ok, 'NL'::char(2) AS code,
+       'élan'::varchar(10) AS word, date '2026-11-21' AS day, time '10:15:00.5' AS clock,
+       timetz '10:15:00+02' AS clock_tz, timestamp '2026-11-21 10:15:00.123456' AS ts,
+       timestamptz '2026-11-21 10:15:00+02' AS ts_tz, '{"a": [1, 2.5, "x"], "b": null}'::jsonb AS doc
+"""
+
+
+def test_a_postgres_querys_column_types_are_kept_with_their_values(
+    target: Target, pg_database_factory: Callable[[], str]
+) -> None:
+    source = pg_database_factory()
+    result = target.load(source, "copy.every", query=_EVERY_TYPE_QUERY)
+    assert result.status is Status.LOADED, result.outcome.error
+    assert [(c.name, c.type) for c in result.inferred] == [
+        ("s", "smallint"),
+        ("i", "int"),
+        ("b", "bigint"),
+        ("d", "numeric(10,2)"),
+        ("r", "real"),
+        ("f", "float"),
+        ("ok", "boolean"),
+        ("code", "char(2)"),
+        ("word", "varchar(10)"),
+        ("day", "date"),
+        ("clock", "time"),
+        ("clock_tz", "timetz"),
+        ("ts", "timestamp"),
+        ("ts_tz", "timestamptz"),
+        ("doc", "super"),
+    ]
+    utc_ts = "ts_tz AT TIME ZONE 'UTC'" if target.kind != "duckdb" else "timezone('UTC', ts_tz)"
+    (row,) = target.rows(
+        f"SELECT s, i, b, d, r, f, ok, code, word, day, clock, ts, {utc_ts}, clock_tz FROM copy.every"
+    )
+    assert row == (
+        7,
+        2147483647,
+        9223372036854775807,
+        Decimal("12345678.90"),
+        0.5,
+        0.1,
+        True,
+        "NL",
+        "élan",
+        date(2026, 11, 21),
+        time(10, 15, 0, 500000),
+        datetime(2026, 11, 21, 10, 15, 0, 123456),
+        datetime(2026, 11, 21, 8, 15),
+        time(10, 15, tzinfo=timezone(timedelta(hours=2))),
+    )
+    (doc,) = target.rows("SELECT doc FROM copy.every")[0]
+    assert (json.loads(doc) if isinstance(doc, str) else doc) == {"a": [1, 2.5, "x"], "b": None}
+
+
+def test_a_csv_of_fixed_point_offsets_and_an_ndjson_of_documents_load_exactly(
+    target: Target, tmp_path: Path
+) -> None:
+    (tmp_path / "prices.csv").write_text(
+        "id,price,at\n1,12.50,2026-11-21T10:15:00+02:00\n2,-0.05,2026-11-21 23:00:00Z\n3,100.00,\n"
+    )
+    result = target.load(str(tmp_path / "prices.csv"), "shop.prices")
+    assert result.status is Status.LOADED, result.outcome.error
+    assert [(c.name, c.type) for c in result.inferred] == [
+        ("id", "int"),
+        ("price", "numeric(18,2)"),
+        ("at", "timestamptz"),
+    ]
+    utc = "\"at\" AT TIME ZONE 'UTC'" if target.kind != "duckdb" else "timezone('UTC', \"at\")"
+    assert target.rows(f"SELECT id, price, {utc} FROM shop.prices ORDER BY id") == [
+        (1, Decimal("12.50"), datetime(2026, 11, 21, 8, 15)),
+        (2, Decimal("-0.05"), datetime(2026, 11, 21, 23, 0)),
+        (3, Decimal("100.00"), None),
+    ]
+    documents = [{"id": 1, "doc": {"k": [1, {"n": None}]}}, {"id": 2, "doc": [True, "x"]}]
+    (tmp_path / "docs.ndjson").write_text("".join(json.dumps(row) + "\n" for row in documents))
+    result = target.load(str(tmp_path / "docs.ndjson"), "shop.docs")
+    assert [(c.name, c.type) for c in result.inferred] == [("id", "int"), ("doc", "super")]
+    got = target.rows("SELECT id, doc FROM shop.docs ORDER BY id")
+    assert [(i, json.loads(d) if isinstance(d, str) else d) for i, d in got] == [
+        (row["id"], row["doc"]) for row in documents
+    ]
+
+
+def test_python_values_of_every_new_type_load_exactly(target: Target) -> None:
+    moment = datetime(2026, 11, 21, 10, 15, 0, 250000, tzinfo=timezone(timedelta(hours=-5)))
+    rows = [{"id": 1, "amount": Decimal("1234567890123456.78"), "at": moment, "when": time(23, 59, 59)}]
+    result = target.load(rows, "shop.values")
+    assert result.status is Status.LOADED, result.outcome.error
+    assert [(c.name, c.type) for c in result.inferred] == [
+        ("id", "int"),
+        ("amount", "numeric(18,2)"),
+        ("at", "timestamptz"),
+        ("when", "time"),
+    ]
+    utc = "\"at\" AT TIME ZONE 'UTC'" if target.kind != "duckdb" else "timezone('UTC', \"at\")"
+    assert target.rows(f'SELECT amount, {utc}, "when" FROM shop.values') == [
+        (Decimal("1234567890123456.78"), datetime(2026, 11, 21, 15, 15, 0, 250000), time(23, 59, 59))
+    ]
 
 
 def test_truncate_mode_replaces_every_row(target: Target) -> None:
@@ -560,7 +675,8 @@ def test_rio_load_says_what_it_inferred_and_loads(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["load", str(tmp_path / "people.csv"), url, "--upsert-key", "id"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "created shop.people from types inferred over 3 rows: id int, name text, score float, seen timestamp",
+        "created shop.people from types inferred over 3 rows: id int, name text, score numeric(18,1), seen "
+        "timestamp",
         f"shop.people: loaded 3 rows from {tmp_path / 'people.csv'}",
     ]
     again = CliRunner().invoke(
@@ -706,6 +822,90 @@ def test_a_postgres_unload_loads_back_into_duckdb_value_for_value(
         f"SELECT id, t, f, b, ts, d FROM copy.rt{number} ORDER BY id"
     )
     assert got == [(index, *row) for index, row in enumerate(rows)]
+
+
+# Text PostgreSQL's jsonb can hold: no NUL (which neither jsonb nor SUPER stores) and no lone surrogate.
+_JSON_TEXT = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
+_JSON_SCALARS = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(_JSON_TEXT, max_size=12)
+_DOCUMENTS = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(_JSON_TEXT, max_size=5), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_NEW_TYPE_ROWS = st.lists(
+    st.tuples(
+        st.none() | st.decimals(min_value=-(10**16) + 1, max_value=10**16 - 1, places=2),
+        st.none()
+        | st.datetimes(
+            min_value=datetime(1900, 1, 1),
+            max_value=datetime(9000, 12, 31),
+            timezones=st.sampled_from(
+                [timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8))]
+            ),
+        ),
+        st.none() | _DOCUMENTS,
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=_NEW_TYPE_ROWS)
+def test_decimals_instants_and_documents_go_from_postgresql_to_duckdb_exactly(
+    pg_url: str, tmp_path: Path, rows: list[tuple[Any, ...]]
+) -> None:
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    number = next(_round_trips)
+    table = f"public.exact_{number}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE {table} (id bigint, amount numeric(18,2), seen timestamptz, doc jsonb)")
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} VALUES (%s, %s, %s, %s)",
+                [
+                    (index, amount, seen, None if doc is None else Jsonb(doc))
+                    for index, (amount, seen, doc) in enumerate(rows)
+                ],
+            )
+    path = tmp_path / "w.duckdb"
+    warehouse = Target("duckdb", f"duckdb:///{path}", path=path)
+    # By a query, whose columns keep their types; and by an unload's manifest, into declared columns.
+    by_query = rio.load(
+        pg_url, f"duckdb:///{path}::copy.q{number}", query=f"SELECT * FROM {table}", base=str(tmp_path / "s")
+    )
+    assert [(c.name, c.type) for c in by_query.inferred] == [
+        ("id", "bigint"),
+        ("amount", "numeric(18,2)"),
+        ("seen", "timestamptz"),
+        ("doc", "super"),
+    ]
+    unloaded = rio.PostgresDatabase.from_url(pg_url).unload(table, str(tmp_path / "out"), name=f"e{number}")
+    rio.load(
+        unloaded.manifest_url.removeprefix("file://"),
+        f"duckdb:///{path}::copy.u{number}",
+        table_columns=by_query.inferred,
+        base=str(tmp_path / "s"),
+    ).raise_for_failure()
+    expected = [
+        (index, amount, None if seen is None else seen.astimezone(timezone.utc), doc)
+        for index, (amount, seen, doc) in enumerate(rows)
+    ]
+    for copied in (f"copy.q{number}", f"copy.u{number}"):
+        got = warehouse.rows(f"SELECT id, amount, seen, doc FROM {copied} ORDER BY id")
+        assert [
+            (
+                i,
+                amount,
+                None if seen is None else seen.astimezone(timezone.utc),
+                None if doc is None else json.loads(doc),
+            )
+            for i, amount, seen, doc in got
+        ] == expected, copied
 
 
 def test_a_duckdb_query_unloads(tmp_path: Path) -> None:

@@ -34,6 +34,12 @@ __all__ = ["load"]
     help="Create a missing table from types inferred over the whole input.",
 )
 @click.option(
+    "--table-columns",
+    metavar="'NAME TYPE, …'",
+    help="Create a missing table with these columns instead of inferring them, e.g. "
+    "'id bigint not null, amount decimal(12,2), seen timestamptz, doc super' (any type a config takes).",
+)
+@click.option(
     "--base",
     metavar="STAGING",
     help="Where to stage the parts: s3://bucket/prefix or a directory. Default: $RIO_S3_BASE_PATH, "
@@ -58,6 +64,7 @@ def load(
     upsert_keys: tuple[str, ...],
     mode: str | None,
     create: bool,
+    table_columns: str | None,
     base: str | None,
     keep_staged: bool,
     input_format: str | None,
@@ -86,6 +93,8 @@ def load(
       rio load 's3://lake/exports/events*.csv.gz' redshift://loader@cluster:5439/dw::analytics.events
       rio load postgresql://app@db/app duckdb:///w.duckdb::copy.orders --query 'SELECT * FROM orders'
       rio load 's3://lake/users*.csv' duckdb:///w.duckdb::crm.users --s3-endpoint-url http://127.0.0.1:9000
+      rio load orders.csv duckdb:///w.duckdb::shop.orders \\
+          --table-columns 'id bigint not null, total decimal(12,2), placed timestamptz, note varchar(64)'
     """
     from rio.transfer import load as load_source
 
@@ -100,6 +109,12 @@ def load(
         raise click.UsageError(f"--upsert-key goes with --mode upsert, not --mode {mode}")
     if mode == "upsert" and not upsert_keys:
         raise click.UsageError("--mode upsert needs --upsert-key COLUMN")
+    declared = None
+    if table_columns is not None:
+        from rio.config import parse_column_list
+
+        with rio_errors(usage=(ConfigError,)):
+            declared = parse_column_list(table_columns)
     with progress() as bar:
         task = bar.add_task("loading", total=None, detail="")
 
@@ -114,6 +129,7 @@ def load(
                 upsert_keys=upsert_keys,
                 mode=mode,
                 create=create,
+                table_columns=declared,
                 base=base,
                 keep_staged=keep_staged,
                 storage=storage_settings(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -16,6 +16,8 @@ class Source(ABC):
     - ``name``: the path, URL or description that messages name.
     - ``columns``: the column names when the input carries them (a CSV header, a DataFrame, a query's
       description, tuples given with names), else ``None``.
+    - ``column_types``: the types the input declares for its columns, as a config writes them (a
+      query's result columns), else ``None``; columns it leaves out are inferred from their values.
     - ``size``: the input's bytes when known (for progress bars), else ``None``.
     - ``bytes_read``: how many input bytes :meth:`rows` has consumed so far.
     - :meth:`rows`: the rows, read as they are needed; never the whole input at once.
@@ -28,6 +30,10 @@ class Source(ABC):
 
     @property
     def columns(self) -> list[str] | None:
+        return None
+
+    @property
+    def column_types(self) -> dict[str, str] | None:
         return None
 
     @property
@@ -44,6 +50,11 @@ class Source(ABC):
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return self.rows()
+
+    def parse_json_fields(self, columns: Collection[str]) -> None:  # noqa: B027 - JSON is typed already
+        """Read these columns' text fields (a CSV's) as JSON documents from now on: they load into
+        SUPER columns, and COPY from CSV parses a SUPER field as JSON. Values that JSON or Python
+        gave are kept as they are."""
 
     def close(self) -> None:  # noqa: B027 - most sources hold nothing to release
         """Release what the source holds (store clients, connections); reading again reopens them."""

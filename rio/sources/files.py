@@ -24,7 +24,7 @@ from __future__ import annotations
 import fnmatch
 import glob
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -213,6 +213,10 @@ class FileSource(Source):
         self._columns_read = False
         self._size: int | None = None
         self._size_read = False
+        self._json_columns: frozenset[str] = frozenset()
+
+    def parse_json_fields(self, columns: Collection[str]) -> None:
+        self._json_columns = frozenset(columns)
 
     # -- parts --
 
@@ -332,7 +336,9 @@ class FileSource(Source):
             if raw is None:
                 continue
             with closing(open_stream(raw, part.name, self._counter)) as stream:
-                part_header, rows = read_rows(stream, part.name, self._format_of(part), self._delimiter)
+                part_header, rows = read_rows(
+                    stream, part.name, self._format_of(part), self._delimiter, self._json_columns
+                )
                 if part_header is not None:
                     if header is None:
                         header, header_from = part_header, part.name

@@ -8,7 +8,9 @@ magic bytes; then the format's reader.
   or sniffed (:class:`csv.Sniffer`, among ``, ; tab |``) from the first 64 KiB, falling back to a
   comma. Quotes are ``"`` doubled inside a field; quoted fields may hold newlines. A UTF-8 byte order
   mark is dropped. Blank lines are skipped. Every value is a ``str``, ``""`` included: whether an empty
-  field loads as NULL is the loader's choice, by column type, as in Redshift.
+  field loads as NULL is the loader's choice, by column type, as in Redshift. The fields of the
+  ``json_columns`` (a SUPER column's) hold a JSON document each, parsed as Redshift's COPY from CSV
+  parses them: ``{"a": 1}``, ``[1, 2]``, ``"text"`` or ``42``; an empty field is NULL.
 - **NDJSON**: one JSON object per line; blank lines are skipped.
 - **JSON**: an array of objects, parsed one element at a time over a sliding buffer
   (:meth:`json.JSONDecoder.raw_decode`), so memory holds about one chunk and one element.
@@ -26,7 +28,7 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from itertools import chain
 from typing import Any, BinaryIO
 
@@ -340,7 +342,9 @@ def _check_header(header: list[str], name: str, line: int) -> list[str]:
     return header
 
 
-def _csv(stream: Stream, name: str, delimiter: str | None) -> tuple[list[str] | None, Rows]:
+def _csv(
+    stream: Stream, name: str, delimiter: str | None, json_columns: Collection[str] = ()
+) -> tuple[list[str] | None, Rows]:
     # csv refuses fields over 128 KiB by default; long text is the tracker's and the loader's to judge.
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
@@ -369,6 +373,7 @@ def _csv(stream: Stream, name: str, delimiter: str | None) -> tuple[list[str] | 
 
     def rows(header: list[str]) -> Rows:
         width = len(header)
+        documents = [column for column in header if column in json_columns]
         try:
             for fields in reader:
                 if len(fields) != width:
@@ -381,11 +386,30 @@ def _csv(stream: Stream, name: str, delimiter: str | None) -> tuple[list[str] | 
                         source=name,
                         line=line,
                     )
-                yield dict(zip(header, fields, strict=True))
+                row: dict[str, Any] = dict(zip(header, fields, strict=True))
+                for column in documents:
+                    row[column] = _document(row[column], name, reader.line_num, column)
+                yield row
         except csv.Error as exc:
             raise fail(exc) from exc
 
     return header, rows(header)
+
+
+def _document(field: str, name: str, line: int, column: str) -> Any:
+    """A SUPER column's CSV field as the JSON value it holds (``None`` when empty)."""
+    if field == "":
+        return None
+    try:
+        return json.loads(field)
+    except json.JSONDecodeError as exc:
+        # The field's text is not echoed: the position finds it, and it may hold anything.
+        raise MalformedInput(
+            f"{name}: line {line}: column {column!r}: not a JSON value ({exc.msg} at character "
+            f"{exc.pos + 1}); a super column's CSV field holds JSON, with text in double quotes",
+            source=name,
+            line=line,
+        ) from None
 
 
 # --- JSON ------------------------------------------------------------------------------------------
@@ -559,9 +583,15 @@ class _JsonArray:
 
 
 def read_rows(
-    stream: Stream, name: str, format: str | None, delimiter: str | None
+    stream: Stream,
+    name: str,
+    format: str | None,
+    delimiter: str | None,
+    json_columns: Collection[str] = (),
 ) -> tuple[list[str] | None, Rows]:
     """The header (CSV only) and the rows of one file, in ``format`` or the one its bytes show.
+
+    A CSV's ``json_columns`` fields are parsed as JSON documents (see the module docstring).
 
     ``format`` ``None`` looks at the first non-blank byte: ``[`` is a JSON array, ``{`` NDJSON,
     anything else CSV. ``json`` looks the same way but refuses anything else.
@@ -569,7 +599,7 @@ def read_rows(
     if format in ("csv", "tsv"):
         if delimiter is None and format == "tsv":
             delimiter = "\t"
-        return _csv(stream, name, delimiter)
+        return _csv(stream, name, delimiter, json_columns)
     if format == "ndjson":
         return None, _ndjson(stream, name)
     first = stream.first
@@ -586,4 +616,4 @@ def read_rows(
             source=name,
             line=1,
         )
-    return _csv(stream, name, delimiter)
+    return _csv(stream, name, delimiter, json_columns)
