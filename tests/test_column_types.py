@@ -16,7 +16,6 @@ import pytest
 from click.testing import CliRunner
 
 from rio import RedshiftIO
-from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter
 from rio.adapters.duckdb import DuckDBAdapter
 from rio.adapters.postgres import PostgresAdapter
@@ -24,11 +23,9 @@ from rio.cli import cli
 from rio.config import Column, DestinationConfig, read_table_config
 from rio.errors import InvalidColumnValue
 from rio.loader import Status
-from rio.storage_settings import StorageSettings
 from rio.types import column_type
 from support.golden import assert_matches_golden
-from support.redshift_double import RedshiftDouble
-from support.s3 import S3Server
+from support.pipe_targets import KINDS, PipeTarget, normalise, pipe_target
 
 SCHEMA, TABLE = "typed", "every"
 UTC = dt.timezone.utc
@@ -146,30 +143,9 @@ EXPECTED: list[tuple[Any, ...]] = [
 ]
 
 
-def normalise(value: Any) -> Any:
-    """A value as read back, in the terms of :data:`EXPECTED`: instants and times of day in UTC,
-    documents parsed."""
-    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    if isinstance(value, dt.time) and value.utcoffset() is not None:
-        moment = dt.datetime.combine(dt.date(2000, 1, 1), value).astimezone(UTC)
-        return moment.time()
-    return value
-
-
-def read_back(kind: str, url: str, path: Path | None) -> list[tuple[Any, ...]]:
+def read_back(warehouse: PipeTarget) -> list[tuple[Any, ...]]:
     names = ", ".join(f'"{name}"' for name in NAMES)
-    sql = f"SELECT {names} FROM {SCHEMA}.{TABLE} ORDER BY ts"
-    if kind == "duckdb":
-        import duckdb
-
-        with duckdb.connect(str(path), read_only=True) as conn:
-            rows = conn.execute(sql).fetchall()
-    else:
-        import psycopg
-
-        with psycopg.connect(url) as conn:
-            rows = conn.execute(sql).fetchall()
+    rows = warehouse.rows(f"SELECT {names} FROM {SCHEMA}.{TABLE} ORDER BY ts")
     documents = NAMES.index("doc")
     return [
         tuple(
@@ -180,29 +156,12 @@ def read_back(kind: str, url: str, path: Path | None) -> list[tuple[Any, ...]]:
     ]
 
 
-class Warehouse:
-    """A warehouse to send to through a pipe, and how to read it back."""
-
-    def __init__(self, kind: str, target: Any, url: str, path: Path | None = None, **pipe: Any) -> None:
-        self.kind, self.target, self.url, self.path, self.pipe = kind, target, url, path, pipe
-
-    def adapter(self) -> Adapter:
-        return resolve_adapter(self.target)
+Warehouse = PipeTarget
 
 
-@pytest.fixture(params=["postgres", "duckdb", "redshift"])
+@pytest.fixture(params=KINDS)
 def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Warehouse:
-    if request.param == "postgres":
-        url = request.getfixturevalue("pg_url")
-        return Warehouse("postgres", url, url, base=str(tmp_path / "parts"))
-    if request.param == "duckdb":
-        path = tmp_path / "w.duckdb"
-        return Warehouse("duckdb", f"duckdb:///{path}", "", path, base=str(tmp_path / "parts"))
-    double: RedshiftDouble = request.getfixturevalue("redshift_double")
-    server: S3Server = request.getfixturevalue("s3_server")
-    bucket = request.getfixturevalue("s3_bucket")
-    storage = StorageSettings(endpoint_url=server.endpoint_url, region="us-east-1")
-    return Warehouse("redshift", double, double.postgres_url, base=f"s3://{bucket}/parts", storage=storage)
+    return pipe_target(request, tmp_path)
 
 
 def send(warehouse: Warehouse, config: DestinationConfig, rows: list[dict[str, Any]]) -> Any:
@@ -223,7 +182,7 @@ def test_a_config_of_every_type_loads_through_the_pipe_with_exact_values(warehou
     outcome = send(warehouse, EVERY, ROWS)
     assert outcome.status is Status.LOADED, outcome.error
     assert outcome.rows == len(ROWS)
-    assert read_back(warehouse.kind, warehouse.url, warehouse.path) == EXPECTED
+    assert read_back(warehouse) == EXPECTED
 
 
 def test_each_warehouse_reads_its_table_back_as_the_types_it_was_made_with(warehouse: Warehouse) -> None:
@@ -298,7 +257,7 @@ def test_a_postgresql_table_of_every_type_made_elsewhere_is_read_and_loaded(
         )
     outcome = send(Warehouse("postgres", pg_url, pg_url, base=str(tmp_path / "parts")), EVERY, ROWS)
     assert outcome.status is Status.LOADED, outcome.error
-    assert read_back("postgres", pg_url, None) == EXPECTED
+    assert read_back(PipeTarget("postgres", pg_url, pg_url)) == EXPECTED
 
 
 def test_a_duckdb_table_made_elsewhere_with_timestamptz_and_json_is_loaded(tmp_path: Path) -> None:
@@ -327,7 +286,7 @@ def test_a_duckdb_table_made_elsewhere_with_timestamptz_and_json_is_loaded(tmp_p
         Warehouse("duckdb", f"duckdb:///{path}", "", path, base=str(tmp_path / "parts")), EVERY, ROWS
     )
     assert outcome.status is Status.LOADED, outcome.error
-    assert read_back("duckdb", "", path) == EXPECTED
+    assert read_back(PipeTarget("duckdb", "", "", path)) == EXPECTED
 
 
 # --- the DDL of each warehouse ---------------------------------------------------------------------

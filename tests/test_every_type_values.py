@@ -17,9 +17,7 @@ import pytest
 from rio import RedshiftIO
 from rio.config import Column, DestinationConfig
 from rio.loader import Status
-from rio.storage_settings import StorageSettings
-from support.redshift_double import RedshiftDouble
-from support.s3 import S3Server
+from support.pipe_targets import KINDS, PipeTarget, normalise, pipe_target
 
 SCHEMA, TABLE = "pyvalues", "every"
 UTC = dt.timezone.utc
@@ -133,44 +131,12 @@ EXPECTED: list[tuple[Any, ...]] = [
 ]
 
 
-class Warehouse:
-    def __init__(self, kind: str, target: Any, url: str, path: Path | None = None, **pipe: Any) -> None:
-        self.kind, self.target, self.url, self.path, self.pipe = kind, target, url, path, pipe
-
-    def rows(self, sql: str) -> list[tuple[Any, ...]]:
-        if self.kind == "duckdb":
-            import duckdb
-
-            with duckdb.connect(str(self.path), read_only=True) as conn:
-                return conn.execute(sql).fetchall()
-        import psycopg
-
-        with psycopg.connect(self.url) as conn:
-            return conn.execute(sql).fetchall()  # type: ignore[arg-type]
+Warehouse = PipeTarget
 
 
-@pytest.fixture(params=["postgres", "duckdb", "redshift"])
+@pytest.fixture(params=KINDS)
 def warehouse(request: pytest.FixtureRequest, tmp_path: Path) -> Warehouse:
-    if request.param == "postgres":
-        url = request.getfixturevalue("pg_url")
-        return Warehouse("postgres", url, url, base=str(tmp_path / "parts"))
-    if request.param == "duckdb":
-        path = tmp_path / "w.duckdb"
-        return Warehouse("duckdb", f"duckdb:///{path}", "", path, base=str(tmp_path / "parts"))
-    double: RedshiftDouble = request.getfixturevalue("redshift_double")
-    server: S3Server = request.getfixturevalue("s3_server")
-    bucket = request.getfixturevalue("s3_bucket")
-    storage = StorageSettings(endpoint_url=server.endpoint_url, region="us-east-1")
-    return Warehouse("redshift", double, double.postgres_url, base=f"s3://{bucket}/parts", storage=storage)
-
-
-def normalise(value: Any) -> Any:
-    """Instants and times of day in UTC, without a zone; anything else as read."""
-    if isinstance(value, dt.datetime) and value.utcoffset() is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    if isinstance(value, dt.time) and value.utcoffset() is not None:
-        return dt.datetime.combine(dt.date(2000, 1, 1), value).astimezone(UTC).time()
-    return value
+    return pipe_target(request, tmp_path)
 
 
 @pytest.fixture
