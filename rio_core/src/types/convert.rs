@@ -153,6 +153,22 @@ impl Refusal {
     }
 }
 
+/// Reads an optional `+` or `-` at `*at`, moving past it: whether it was `-`.
+#[inline]
+pub fn take_sign(text: &[u8], at: &mut usize) -> bool {
+    match text.get(*at) {
+        Some(b'-') => {
+            *at += 1;
+            true
+        }
+        Some(b'+') => {
+            *at += 1;
+            false
+        }
+        _ => false,
+    }
+}
+
 /// `Invalid digit, Value 'c', Pos n, Type: T`: Redshift's words for the first character at fault.
 #[cold]
 #[inline(never)]

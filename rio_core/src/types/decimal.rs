@@ -11,7 +11,9 @@
 //!   `numeric(19,18)` holds), and at least its negative.
 //! - Written with exactly `s` decimals, `-` only for a value that is not zero.
 
-use crate::types::convert::{codes, invalid_digit, Converted, Digits, Fit, Refusal, Sink, Value};
+use crate::types::convert::{
+    codes, invalid_digit, take_sign, Converted, Digits, Fit, Refusal, Sink, Value,
+};
 
 const INVALID: &str =
     "write a number, as a JSON number or a string holding one (such as \"12.50\")";
@@ -64,17 +66,7 @@ pub fn parse_decimal(text: &[u8]) -> Result<DecimalText<'_>, usize> {
     let mut i = text.len() - text.trim_ascii_start().len();
     let end = text.trim_ascii_end().len();
     let start = i;
-    let negative = match text.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let negative = take_sign(text, &mut i);
     let digits = |i: &mut usize| {
         let from = *i;
         while *i < end && text[*i].is_ascii_digit() {
@@ -95,17 +87,7 @@ pub fn parse_decimal(text: &[u8]) -> Result<DecimalText<'_>, usize> {
     let mut exp: i64 = 0;
     if i < end && matches!(text[i], b'e' | b'E') {
         i += 1;
-        let exp_negative = match text.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
+        let exp_negative = take_sign(text, &mut i);
         let exp_digits = digits(&mut i);
         if exp_digits.is_empty() {
             return Err(i.min(end.saturating_sub(1)));

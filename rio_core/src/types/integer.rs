@@ -6,7 +6,9 @@
 //! part of an integer; a value beyond the type's range is "Overflow". Both are error 1207, in the
 //! words Redshift's `STL_LOAD_ERRORS` uses. Written as plain digits.
 
-use crate::types::convert::{codes, invalid_digit, Converted, Fit, Refusal, Sink, Value};
+use crate::types::convert::{
+    codes, invalid_digit, take_sign, Converted, Fit, Refusal, Sink, Value,
+};
 use crate::types::SqlType;
 
 const HINT: &str = "write a whole number, as a JSON number or a string of digits (no fraction or \
@@ -33,17 +35,7 @@ enum IntError {
 fn parse_integer(text: &[u8]) -> Result<i128, IntError> {
     let mut i = text.len() - text.trim_ascii_start().len();
     let sign_at = i;
-    let negative = match text.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let negative = take_sign(text, &mut i);
     let digits_at = i;
     let mut value: i128 = 0;
     let mut overflow = false;
