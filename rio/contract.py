@@ -44,6 +44,7 @@ message only once it has been read as one; before that, messages name positions 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -98,6 +99,7 @@ __all__ = [
     "is_run_id",
     "latest_data_key",
     "listing_prefixes",
+    "manifest_digest",
     "manifest_key",
     "new_run_id",
     "parse_config_key",
@@ -108,6 +110,8 @@ __all__ = [
     "parse_part_key",
     "part_key",
     "partition_prefix",
+    "s3_url",
+    "split_s3_url",
 ]
 
 CONTRACT_VERSION = 1
@@ -463,7 +467,7 @@ class Base:
         if text.strip() == "":
             raise InvalidBase(f"base {text!r} is empty; accepted: {_BASE_FORMS}")
         if text.startswith("s3://"):
-            bucket, _, prefix = text[len("s3://") :].partition("/")
+            bucket, prefix = split_s3_url(text)
             problem = _bucket_problem(bucket)
             prefix = prefix.strip("/")
             if problem is None and prefix:
@@ -489,7 +493,7 @@ class Base:
 
     def _root(self) -> str:
         if self.scheme == "s3":
-            return f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}"
+            return s3_url(self.bucket or "", self.prefix)
         assert self.path is not None
         return "file://" + self.path.rstrip("/")
 
@@ -814,13 +818,35 @@ _NOT_AN_OBJECT = "COPY with MANIFEST parameter requires full path of an Amazon S
 _MANIFEST_KEYS = frozenset({"entries", "url", "mandatory", "meta", "content_length"})
 
 
+def split_s3_url(url: str) -> tuple[str, str]:
+    """``(bucket, key)`` of ``s3://bucket/key`` as written, either possibly empty (callers judge them);
+    ``s3://bucket`` has the key ``""``. The one place an S3 URL is taken apart."""
+    if not url.startswith("s3://"):
+        raise ValueError(f"{_clip(url)!r} is not an s3:// URL")
+    bucket, _, key = url[len("s3://") :].partition("/")
+    return bucket, key
+
+
+def s3_url(bucket: str, key: str = "") -> str:
+    """``s3://bucket/key``, or ``s3://bucket`` when ``key`` is empty; slashes around the key are
+    dropped. The one place an S3 URL is put together."""
+    key = key.strip("/")
+    return f"s3://{bucket}/{key}" if key else f"s3://{bucket}"
+
+
+def manifest_digest(raw: bytes) -> str:
+    """The SHA-256 (hex) of a manifest's bytes, as the ledger records it: a load recognises data it
+    already loaded by it, wherever the manifest was copied to."""
+    return hashlib.sha256(raw).hexdigest()
+
+
 def _object_url_problem(url: str) -> str | None:
     """Why ``url`` names no single object (``s3://bucket/key`` or ``file:///path``), or ``None``."""
     problem = _utf8_problem(url)
     if problem is not None:
         return problem
     if url.startswith("s3://"):
-        bucket, _, key = url[len("s3://") :].partition("/")
+        bucket, key = split_s3_url(url)
         if _LEGACY_BUCKET_RE.fullmatch(bucket) is None:
             return f"names no valid bucket; {_NOT_AN_OBJECT}"
         if key == "":
@@ -1587,7 +1613,7 @@ def _job_from_go(strings: dict[str, str], flags: dict[str, bool]) -> Job:
     if "/" in name:
         raise _job_error("bucket", f"{_clip(bucket)!r} must name a bucket, without a prefix")
     try:
-        base = Base.parse(f"s3://{name}")
+        base = Base.parse(s3_url(name))
     except InvalidBase as exc:
         raise _job_error("bucket", str(exc)) from exc
     delimiter = strings.get("delimiter", "")

@@ -37,7 +37,7 @@ from typing import Any
 from rio import contract, redaction
 from rio._core import DEFAULT_BUFFER_SIZE, DEFAULT_COMPRESSION_LEVEL, Packer, Part
 from rio.config import DataFacts, DestinationConfig
-from rio.contract import Granularity, Job, LoadMode, Manifest, ManifestEntry
+from rio.contract import Granularity, Job, LoadMode, Manifest, ManifestEntry, s3_url
 from rio.errors import (
     IncompleteArgs,
     IncompleteTableName,
@@ -259,7 +259,9 @@ class RedshiftIO:
             aws_session_token=aws_token,
         )
         if store is None:
-            store = given.open(base if base is not None else f"s3://{s3_bucket}")
+            store = given.open(
+                base if base is not None else s3_url(s3_bucket or "")
+            )  # one of them is given: checked above
         self.storage = given.with_defaults(_reached_with(store))
         if executor is None and target is not None:
             executor = EmbeddedExecutor(target, storage=self.storage)

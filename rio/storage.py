@@ -47,7 +47,7 @@ from types import TracebackType
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 from rio import redaction
-from rio.contract import Base, check_key
+from rio.contract import Base, check_key, s3_url, split_s3_url
 from rio.errors import InvalidBase, InvalidKey, ObjectNotFound, StorageError
 from rio.storage_settings import StorageSettings
 
@@ -270,7 +270,7 @@ def _split_s3_url(url: str) -> tuple[str, str]:
     """``(bucket, key)`` of ``s3://bucket/key``; any bucket, since manifests may name legacy ones."""
     if not isinstance(url, str) or not url.startswith("s3://"):
         raise InvalidKey(f"{_clip(str(url))!r} is not an s3://bucket/key URL; an S3 store reads only those")
-    bucket, _, key = url[len("s3://") :].partition("/")
+    bucket, key = split_s3_url(url)
     if _BUCKET_IN_URL_RE.fullmatch(bucket) is None:
         raise InvalidKey(f"URL {_clip(url)!r} names no valid bucket")
     if key == "" or key.endswith("/"):
@@ -584,7 +584,7 @@ class S3Store:
         lookup = session.region_name or "us-east-1"
         if not lookup.startswith(("cn-", "us-gov-", "us-iso")):
             lookup = "us-east-1"
-        where = f"s3://{self._bucket}"
+        where = s3_url(self._bucket)
         client = session.client("s3", region_name=lookup, endpoint_url=self._endpoint_url, config=config)
         self._client_endpoint = client.meta.endpoint_url
         try:
@@ -771,7 +771,7 @@ class S3Store:
             failures = response.get("Errors") or []
             if failures:
                 first = failures[0]
-                failed_url = f"s3://{self._bucket}/{first.get('Key', '')}"
+                failed_url = s3_url(self._bucket, first.get("Key", ""))
                 error = self._answer_error(
                     str(first.get("Code", "")), None, str(first.get("Message", "")), 1, "delete", failed_url
                 )

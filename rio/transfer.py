@@ -23,7 +23,6 @@ called, the rest from ``RIO_S3_*``): the source's S3 reads and the staging store
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import re
 import secrets
@@ -39,7 +38,7 @@ from rio._identifiers import identifier_problem
 from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter, DataFile, TableColumn
 from rio.config import Column, DataFacts, DestinationConfig
-from rio.contract import Job, LoadMode
+from rio.contract import Job, LoadMode, manifest_digest
 from rio.errors import IncompleteArgs, InvalidIdentifier, InvalidTarget, LoadError, RowError, UnsupportedType
 from rio.loader.discover import FoundData
 from rio.loader.report import Status, TableOutcome
@@ -345,7 +344,7 @@ def load_rows(
                 for entry in manifest.entries
             ),
             gzip=True,
-            manifest_sha256=hashlib.sha256(manifest.to_json()).hexdigest(),
+            manifest_sha256=manifest_digest(manifest.to_json()),
             config=table_config,
             config_url="",
             facts=DataFacts(rows=result_rows, max_byte_lengths=widths) if widths else None,

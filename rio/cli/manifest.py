@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from rio.cli._common import CommandFailed, emit_json, rio_errors, s3_options, storage_settings
+from rio.contract import s3_url, split_s3_url
 from rio.errors import ContractError
 
 __all__ = ["manifest"]
@@ -19,8 +20,8 @@ def _split_location(location: str) -> tuple[str, str]:
     """``(base, prefix)``: ``s3://bucket/some/prefix`` → ``(s3://bucket, some/prefix)``; a local
     directory is the base itself, and any other local path is its directory plus a name prefix."""
     if location.startswith("s3://"):
-        bucket, _, prefix = location[len("s3://") :].partition("/")
-        return f"s3://{bucket}", prefix
+        bucket, prefix = split_s3_url(location)
+        return s3_url(bucket), prefix
     path = Path(location.removeprefix("file://"))
     if path.is_dir():
         return str(path.resolve()), ""

@@ -20,6 +20,7 @@ from rio.cli._common import (
     target_settings,
     warehouse_options,
 )
+from rio.contract import s3_url
 from rio.errors import ConfigError, ContractError, JobSubmissionFailed
 from rio.storage_settings import StorageSettings
 
@@ -122,7 +123,7 @@ def base_of(bucket: str | None, prefix: str | None, base: str | None) -> str:
         )
     if bucket.startswith("s3://"):
         raise click.UsageError(f"--bucket takes a bucket name without s3:// (not {bucket!r}); or use --base")
-    return f"s3://{bucket}/{prefix.strip('/')}" if prefix and prefix.strip("/") else f"s3://{bucket}"
+    return s3_url(bucket, prefix or "")
 
 
 def build_job(

@@ -8,14 +8,13 @@ table's keys that share a prefix are never taken.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from rio import contract
 from rio.adapters.base import DataFile
 from rio.config import DataFacts, DestinationConfig, read_table_config
-from rio.contract import DataKey, Job, Manifest
+from rio.contract import DataKey, Job, Manifest, manifest_digest
 from rio.errors import DataNotFound, ObjectNotFound
 from rio.storage import ObjectStore
 
@@ -99,7 +98,7 @@ def find_data(store: ObjectStore, job: Job, table: str) -> FoundData:
             DataFile(entry.url, mandatory=entry.mandatory, size=entry.content_length)
             for entry in manifest.entries
         )
-        digest: str | None = hashlib.sha256(raw).hexdigest()
+        digest: str | None = manifest_digest(raw)
         gzip = True
     else:
         files = (DataFile(data_url, mandatory=True, size=store.size(found.key)),)

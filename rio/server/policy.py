@@ -27,7 +27,7 @@ from typing import BinaryIO
 from urllib.parse import unquote
 
 from rio._identifiers import check_identifier
-from rio.contract import Base, Job, Manifest, check_destination
+from rio.contract import Base, Job, Manifest, check_destination, split_s3_url
 from rio.errors import AccessRefused, InvalidBase, InvalidJob, InvalidManifest, StorageError
 from rio.storage import ObjectStore, StoredObject
 
@@ -141,7 +141,7 @@ class AccessPolicy:
     def url_problem(self, url: str) -> str | None:
         """Why reading ``url`` (``s3://bucket/key`` or ``file:///path``) is not allowed, or ``None``."""
         if url.startswith("s3://"):
-            bucket, _, key = url[len("s3://") :].partition("/")
+            bucket, key = split_s3_url(url)
             return self._s3_problem(bucket, key)
         if url.startswith("file://"):
             path = url[len("file://") :]  # used literally, as the local store does

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from rio import redaction
-from rio.contract import Manifest
+from rio.contract import Manifest, s3_url, split_s3_url
 from rio.errors import (
     InvalidBase,
     InvalidKey,
@@ -89,9 +89,9 @@ class _Stores:
         store = self._opened.get(bucket)
         if store is None:
             try:
-                store = self.storage.open(f"s3://{bucket}", **self._options)
+                store = self.storage.open(s3_url(bucket), **self._options)
             except InvalidBase as exc:
-                raise UnsupportedSource(f"s3://{bucket}: not a bucket rio can read ({exc})") from exc
+                raise UnsupportedSource(f"{s3_url(bucket)}: not a bucket rio can read ({exc})") from exc
             self._opened[bucket] = store
         return store
 
@@ -102,7 +102,7 @@ class _Stores:
 
 
 def _split_s3(url: str) -> tuple[str, str]:
-    bucket, _, key = url[len("s3://") :].partition("/")
+    bucket, key = split_s3_url(url)
     if not bucket:
         raise NoSuchSource(f"{url}: names no bucket; write s3://bucket/key", source=url)
     return bucket, key
@@ -269,7 +269,7 @@ class FileSource(Source):
         ]
         if not matches:
             raise NoSuchSource(f"{url}: the glob matches no object", source=url)
-        return [_s3_part(self._stores, f"s3://{bucket}/{key}", size) for key, size in matches]
+        return [_s3_part(self._stores, s3_url(bucket, key), size) for key, size in matches]
 
     # -- facts --
 
