@@ -1041,6 +1041,26 @@ def test_the_inferred_type_takes_every_observed_string(values: list[str]) -> Non
         assert widths["c"] == max(len(row["c"].encode()) for row in rows)
 
 
+@pytest.mark.parametrize(
+    ("values", "inferred"),
+    [
+        (["9999-12-31 23:59:59.9999999"], "text"),  # the fraction rounds into year 10000
+        (["9999-12-31 23:59:59.9999994"], "timestamp"),
+        (["9999-12-31 23:30:00-01", "2026-11-21T10:00:00Z"], "timestamp"),  # UTC is in year 10000
+        (["9999-12-31 23:30:00+01"], "timestamptz"),
+        (["0001-01-01 00:30:00+01"], "timestamp"),  # UTC is in year 0
+        (["0001-01-01 00:30:00-01", "0001-01-01T00:00:00Z"], "timestamptz"),
+    ],
+)
+def test_timestamps_at_the_edge_of_the_years_infer_what_the_load_takes(
+    values: list[str], inferred: str
+) -> None:
+    rows = [{"c": value} for value in values]
+    columns, _ = _inferred(rows)
+    assert [column.type for column in columns] == [inferred]
+    _packs(columns, rows)
+
+
 _json_values = st.one_of(
     st.none(),
     st.booleans(),

@@ -58,11 +58,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
 from types import NoneType
-from typing import Any
+from typing import Any, TypeVar
 
 from rio.config import Column
 from rio.errors import ValueTooLong
 from rio.types import column_type, config_spelling, inferred_decimal, inferred_varchar
+
+_Row = TypeVar("_Row", bound=Mapping[str, Any])
 
 __all__ = ["ColumnStats", "ColumnTracker", "infer_columns", "measured_widths"]
 
@@ -134,6 +136,10 @@ _TIMESTAMP_RE = re.compile(
     r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
     r"([Zz]|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)?"
 )
+_CLOCK_RE = re.compile(r"[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?")
+#: The days where rounding a fraction past microseconds, or converting a zone to UTC, can leave the
+#: years 1 to 9999 a load takes.
+_EDGE_DAYS = frozenset({"0001-01-01", "9999-12-31"})
 _MAX_FLOAT_TEXT = 400  # beyond this a digit string is not worth parsing: text
 # Integers up to this size are finite as double precision (its largest is about 1.8e308).
 _FLOAT_INTEGER = 10**308
@@ -146,6 +152,27 @@ def _is_date(text: str) -> bool:
         return False
     # Year 0 does not exist; fromisoformat refuses it too, but be explicit about what Redshift takes.
     return not text.startswith("0000")
+
+
+def _stays_in_years(match: re.Match[str], zoned: bool) -> bool:
+    """Whether a timestamp ``match`` of :data:`_TIMESTAMP_RE` stays in the years 1 to 9999 as the load
+    reads it: its fraction rounded half up to microseconds and, when ``zoned`` (a timestamptz), its
+    zone converted to UTC. Only the first and last days can leave them."""
+    day = match.group(1)
+    if day not in _EDGE_DAYS:
+        return True
+    clock = _CLOCK_RE.match(match.group(0), len(day))
+    assert clock is not None  # _TIMESTAMP_RE matched the same clock
+    hours, minutes, seconds, fraction = clock.groups()
+    micros = ((int(hours) * 60 + int(minutes)) * 60 + int(seconds or 0)) * 1_000_000
+    if fraction:
+        micros += (int(fraction[:7].ljust(7, "0")) + 5) // 10
+    zone = match.group(3)
+    if zoned and zone is not None and zone not in "Zz":
+        digits = zone[1:].replace(":", "")
+        offset = (int(digits[:2]) * 60 + int(digits[2:] or 0)) * 60_000_000
+        micros -= offset if zone[0] == "+" else -offset
+    return micros < 86_400_000_000 if day == "9999-12-31" else micros >= 0
 
 
 def _integer_type(text: str) -> int:
@@ -191,8 +218,9 @@ def _classify(text: str) -> int:
         if len(text) == 10:
             return _DATE if _DATE_RE.fullmatch(text) is not None and _is_date(text) else _TEXT
         match = _TIMESTAMP_RE.fullmatch(text)
-        if match is not None and _is_date(match.group(1)):
-            return _TIMESTAMP if match.group(3) is None else _TIMESTAMPTZ
+        if match is not None and _is_date(match.group(1)) and _stays_in_years(match, zoned=False):
+            zoned = match.group(3) is not None
+            return _TIMESTAMPTZ if zoned and _stays_in_years(match, zoned=True) else _TIMESTAMP
     return _TEXT
 
 
@@ -232,12 +260,17 @@ def _timestamp_accepts(text: str) -> bool:
     if len(text) == 10:
         return _date_accepts(text)
     match = _TIMESTAMP_RE.fullmatch(text)
-    return match is not None and _is_date(match.group(1))
+    return match is not None and _is_date(match.group(1)) and _stays_in_years(match, zoned=False)
 
 
 def _timestamptz_accepts(text: str) -> bool:
     match = _TIMESTAMP_RE.fullmatch(text)
-    return match is not None and match.group(3) is not None and _is_date(match.group(1))
+    return (
+        match is not None
+        and match.group(3) is not None
+        and _is_date(match.group(1))
+        and _stays_in_years(match, zoned=True)
+    )
 
 
 _BATCH = 4096
@@ -280,7 +313,12 @@ def _all_accepted(kind: int, strings: list[str], longest: int) -> bool:
         return False
     if kind in _DATES:
         # Only the date part holds "-MM-DD"; year 0 does not exist.
-        return _IMPOSSIBLE_DAY.search(joined) is None and "\n0000-" not in "\n" + joined
+        lines = "\n" + joined
+        return (
+            _IMPOSSIBLE_DAY.search(joined) is None
+            and "\n0000-" not in lines
+            and not any("\n" + day in lines for day in _EDGE_DAYS)  # see _stays_in_years
+        )
     return True
 
 
@@ -449,7 +487,7 @@ class ColumnTracker:
         self._flush()
         return list(self._stats)
 
-    def track(self, rows: Iterable[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    def track(self, rows: Iterable[_Row]) -> Iterator[_Row]:
         """``rows`` unchanged, each observed as it passes."""
         observe = self.observe
         for row in rows:
