@@ -30,7 +30,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rio import config as rio_config
 from rio import redaction
@@ -46,6 +46,9 @@ from rio.loader.runner import LoadOptions, load_found
 from rio.profiles import safe_url, target_from_url
 from rio.storage_settings import SETTING_NAMES, StorageSettings, split_store_options
 from rio.types import column_type, config_spelling
+
+if TYPE_CHECKING:
+    from rio.pipe import RedshiftIO
 
 __all__ = [
     "ROW_NUMBER_KEY",
@@ -174,8 +177,8 @@ def _is_super(spec: str) -> bool:
 
 
 def pack_rows(
-    pipe: Any,
-    rows: Iterable[Mapping[str, Any]],
+    pipe: RedshiftIO,
+    rows: Iterable[dict[str, Any]],
     source_name: str,
     on_row: Callable[[int], None] | None = None,
 ) -> int:
@@ -185,7 +188,7 @@ def pack_rows(
     number in the whole input (from 1). ``on_row`` hears the running count after each batch.
     """
     packed = 0
-    batch: list[Mapping[str, Any]] = []
+    batch: list[dict[str, Any]] = []
     for row in rows:
         batch.append(row)
         if len(batch) == _BATCH:
@@ -199,7 +202,7 @@ def pack_rows(
     return packed
 
 
-def _pack_batch(pipe: Any, batch: list[Mapping[str, Any]], before: int, source_name: str) -> int:
+def _pack_batch(pipe: RedshiftIO, batch: list[dict[str, Any]], before: int, source_name: str) -> int:
     try:
         pipe.pack_many(batch)
     except RowError as exc:
@@ -231,13 +234,13 @@ def _lower_case_names(columns: list[Column], source_name: str) -> list[Column]:
     return named
 
 
-def _numbered(rows: Iterable[Mapping[str, Any]]) -> Iterable[dict[str, Any]]:
+def _numbered(rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
     for number, row in enumerate(rows, start=1):
         yield {**row, ROW_NUMBER_KEY: number}
 
 
 def load_rows(
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[dict[str, Any]],
     adapter: Adapter,
     schema: str,
     table: str,
@@ -297,7 +300,7 @@ def load_rows(
             store=store,
             check_columns=bool(checks),
         )
-        feed: Iterable[Mapping[str, Any]] = _numbered(rows) if load_mode is LoadMode.UPSERT else rows
+        feed: Iterable[dict[str, Any]] = _numbered(rows) if load_mode is LoadMode.UPSERT else rows
         try:
             result_rows = pack_rows(pipe, tracker.track(feed) if infer else feed, source_name, on_row)
             if result_rows == 0:
