@@ -17,7 +17,7 @@ help: ## List the targets
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip 'maturin>=1.7,<2'
+	$(PY) -m pip install --quiet --upgrade pip 'maturin>=1.9.4,<2'
 	touch $@
 
 install: build ## Create .venv and install rio with its test dependencies (alias of build)

@@ -1,4 +1,4 @@
-//! The one error type of the core. `py.rs` maps each variant to one class of `rio.errors`.
+//! The one error type of the core. `py_errors.rs` maps each variant to one class of `rio.errors`.
 
 use thiserror::Error;
 
@@ -33,6 +33,17 @@ pub enum CoreError {
     /// A worker thread died: a bug, reported rather than hidden.
     #[error("a compression worker failed: {0}")]
     WorkerFailed(String),
+
+    /// The system refused to start a compression worker thread (too many threads, or no memory).
+    #[error(
+        "could not start the compression worker thread {thread:?} ({threads} asked for): {reason}; \
+         ask for fewer threads"
+    )]
+    WorkerNotStarted {
+        thread: String,
+        threads: usize,
+        reason: String,
+    },
 
     /// A constructor argument out of its range.
     #[error("{0}")]

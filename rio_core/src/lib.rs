@@ -2,8 +2,8 @@
 //!
 //! This file is wiring only: the logic lives one concept per module, in plain Rust that compiles
 //! and is tested without Python (`json`, `timefmt`, `types`, `columns`, `rows`, `stats`, `gzip`,
-//! `packer`, `decode`); `encode` reads Python rows, and `py`, `py_decode` and `py_types` hold the
-//! PyO3 classes and functions on top.
+//! `packer`, `decode`); `encode` reads Python rows, `py`, `py_decode` and `py_types` hold the PyO3
+//! classes and functions on top, and `py_errors` turns the core's errors into `rio.errors`.
 
 pub mod columns;
 pub mod decode;
@@ -14,6 +14,7 @@ pub mod json;
 pub mod packer;
 pub mod py;
 pub mod py_decode;
+pub mod py_errors;
 pub mod py_types;
 pub mod rows;
 pub mod stats;

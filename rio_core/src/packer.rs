@@ -15,10 +15,11 @@
 //! buffers being compressed, and `max_parts_in_flight` compressed parts.
 
 use std::collections::BTreeMap;
+use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread::JoinHandle;
+use std::thread::{Builder, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{unbounded, Receiver, Sender};
@@ -148,8 +149,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// What a compression worker thread runs.
+type WorkerBody = Box<dyn FnOnce() + Send>;
+
 impl Packer {
     pub fn new(options: PackerOptions) -> Result<Self, CoreError> {
+        Packer::start(options, |builder, work| builder.spawn(work))
+    }
+
+    /// `new` with the way threads are spawned given, so a thread the system refuses can be tested.
+    fn start(
+        options: PackerOptions,
+        mut spawn: impl FnMut(Builder, WorkerBody) -> io::Result<JoinHandle<()>>,
+    ) -> Result<Self, CoreError> {
         if options.buffer_size == 0 {
             return Err(CoreError::InvalidArgument(
                 "buffer_size must be at least 1 byte".to_owned(),
@@ -165,8 +177,12 @@ impl Packer {
                 "max_parts_in_flight must be at least 1".to_owned(),
             ));
         }
-        // Fail here, in the caller's thread, rather than in every worker.
-        Gzip::new(options.level)?;
+        // Every worker's compressor is made here, in the caller's thread: a level libdeflate
+        // refuses, or no memory for a compressor, is the caller's error, never a worker that
+        // quietly does not run.
+        let compressors = (0..options.threads)
+            .map(|_| Gzip::new(options.level))
+            .collect::<Result<Vec<_>, _>>()?;
         let (sender, receiver) = unbounded::<PartJob>();
         let shared = Arc::new(Shared {
             closed: AtomicBool::new(false),
@@ -190,24 +206,27 @@ impl Packer {
             part_ready: Condvar::new(),
             spare_buffers: Mutex::new(Vec::new()),
         });
-        let mut workers = Vec::with_capacity(options.threads);
-        for index in 0..options.threads {
-            let shared = Arc::clone(&shared);
-            let receiver = receiver.clone();
-            let level = options.level;
-            let handle = std::thread::Builder::new()
-                .name(format!("rio-gzip-{index}"))
-                .spawn(move || compress_parts(&shared, &receiver, level))
-                .map_err(|err| {
-                    CoreError::WorkerFailed(format!("could not start a thread: {err}"))
-                })?;
-            workers.push(handle);
-        }
-        Ok(Packer {
+        let packer = Packer {
             shared,
             rules: options.rules,
-            workers: Mutex::new(workers),
-        })
+            workers: Mutex::new(Vec::with_capacity(options.threads)),
+        };
+        for (index, gzip) in compressors.into_iter().enumerate() {
+            let name = format!("rio-gzip-{index}");
+            let shared = Arc::clone(&packer.shared);
+            let receiver = receiver.clone();
+            let work: WorkerBody = Box::new(move || compress_parts(&shared, &receiver, gzip));
+            // On error, dropping `packer` closes the queue and joins the workers already started.
+            let handle = spawn(Builder::new().name(name.clone()), work).map_err(|err| {
+                CoreError::WorkerNotStarted {
+                    thread: name,
+                    threads: options.threads,
+                    reason: err.to_string(),
+                }
+            })?;
+            lock(&packer.workers).push(handle);
+        }
+        Ok(packer)
     }
 
     pub fn buffer_size(&self) -> usize {
@@ -428,10 +447,7 @@ impl Shared {
 }
 
 /// A worker: compress parts until the packer closes and the queue is empty.
-fn compress_parts(shared: &Shared, jobs: &Receiver<PartJob>, level: i32) {
-    let Ok(mut gzip) = Gzip::new(level) else {
-        return;
-    };
+fn compress_parts(shared: &Shared, jobs: &Receiver<PartJob>, mut gzip: Gzip) {
     while let Ok(job) = jobs.recv() {
         let compressed = catch_unwind(AssertUnwindSafe(|| gzip.compress(&job.raw)));
         let raw_bytes = job.raw.len() as u64;
@@ -726,6 +742,39 @@ mod tests {
         lines.sort();
         expected.sort();
         assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn a_worker_thread_the_system_refuses_is_an_error_and_the_started_ones_stop() {
+        let mut spawned = 0;
+        let options = PackerOptions {
+            threads: 3,
+            ..PackerOptions::default()
+        };
+        let result = Packer::start(options, |builder, work| {
+            spawned += 1;
+            if spawned == 3 {
+                return Err(io::Error::other("no more threads"));
+            }
+            builder.spawn(work)
+        });
+        // Reaching here means the two started workers were told to stop and were joined.
+        let Err(err) = result else {
+            panic!("the packer started without its third worker");
+        };
+        assert_eq!(
+            err,
+            CoreError::WorkerNotStarted {
+                thread: "rio-gzip-2".to_owned(),
+                threads: 3,
+                reason: "no more threads".to_owned(),
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "could not start the compression worker thread \"rio-gzip-2\" (3 asked for): no more \
+             threads; ask for fewer threads"
+        );
     }
 
     #[test]

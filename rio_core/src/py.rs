@@ -1,5 +1,5 @@
 //! The Python classes of `rio._core`: thin wrappers that convert arguments, call the Rust types,
-//! and convert results. Errors become the classes of `rio.errors`, converted here once.
+//! and convert results. Errors become the classes of `rio.errors` in `py_errors`.
 //!
 //! The GIL is held only while a row is read out of Python objects; waiting for room, for a
 //! part, or for a flush happens with the GIL released, in slices that check for Ctrl-C.
@@ -9,8 +9,7 @@ use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDateTime, PyDict, PyModule, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDateTime, PyDict, PyString, PyTuple};
 
 use crate::columns::{ColumnSpec, Columns};
 use crate::encode::{encode_dict, wrong_row_type};
@@ -19,6 +18,7 @@ use crate::gzip::DEFAULT_LEVEL;
 use crate::packer::{
     FinishedPart, NextPart, Packer, PackerOptions, DEFAULT_BUFFER_SIZE, DEFAULT_MAX_PARTS_IN_FLIGHT,
 };
+use crate::py_errors::core_error;
 use crate::py_types::{column_type, conversion};
 use crate::rows::{RowBatch, RowRules};
 use crate::stats::KeyStats;
@@ -31,68 +31,6 @@ const WAIT_SLICE: Duration = Duration::from_millis(100);
 const BATCH_BYTES: usize = 256 * 1024;
 /// A batch buffer bigger than this is not kept for the next call.
 const KEPT_BATCH_BYTES: usize = 4 * 1024 * 1024;
-
-static RIO_ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
-
-/// An instance of the class `name` of `rio.errors`, with attributes set, as a `PyErr`.
-fn rio_error(py: Python<'_>, name: &str, message: String, attrs: &[(&str, Py<PyAny>)]) -> PyErr {
-    let build = || -> PyResult<PyErr> {
-        let module =
-            RIO_ERRORS.get_or_try_init(py, || py.import("rio.errors").map(Bound::unbind))?;
-        let instance = module.bind(py).getattr(name)?.call1((message.clone(),))?;
-        for (attr, value) in attrs {
-            instance.setattr(*attr, value.bind(py))?;
-        }
-        Ok(PyErr::from_value(instance))
-    };
-    build().unwrap_or_else(|_| PyValueError::new_err(message))
-}
-
-/// Convert a core error, naming the row of a batch when there is one.
-fn core_error(py: Python<'_>, err: CoreError, row: Option<usize>) -> PyErr {
-    let message = match row {
-        // Counted from 1 for people, with the index `err.row` holds for code.
-        Some(row) => format!("row {} (index {row}): {err}", row + 1),
-        None => err.to_string(),
-    };
-    let row_attr = (
-        "row",
-        row.unwrap_or(0)
-            .into_pyobject(py)
-            .map_or_else(|_| py.None(), |r| r.into_any().unbind()),
-    );
-    let text = |value: &str| PyString::new(py, value).into_any().unbind();
-    match err {
-        CoreError::InvalidJson { .. } => rio_error(py, "InvalidJSONInput", message, &[row_attr]),
-        CoreError::UnsupportedValue { .. } => {
-            rio_error(py, "UnsupportedValue", message, &[row_attr])
-        }
-        CoreError::InvalidColumnValue {
-            column,
-            value,
-            reason,
-        } => rio_error(
-            py,
-            "InvalidColumnValue",
-            message,
-            &[
-                row_attr,
-                ("column", text(&column)),
-                ("value", text(&value)),
-                ("reason", text(&reason)),
-            ],
-        ),
-        CoreError::Closed => rio_error(py, "PackerClosed", message, &[]),
-        CoreError::WorkerFailed(_) => rio_error(py, "RioError", message, &[]),
-        CoreError::InvalidArgument(_) => PyValueError::new_err(message),
-    }
-}
-
-impl From<CoreError> for PyErr {
-    fn from(err: CoreError) -> PyErr {
-        Python::attach(|py| core_error(py, err, None))
-    }
-}
 
 thread_local! {
     /// Each thread reuses one batch buffer, so packing a row allocates nothing in steady state.

@@ -9,7 +9,6 @@ use std::sync::{Mutex, MutexGuard};
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::decode::{
@@ -20,26 +19,6 @@ use crate::types::Dialect;
 
 // The signature spells the default as a literal, so Python's `inspect.signature` shows it.
 const _: () = assert!(DEFAULT_MAX_REJECTED == 100);
-
-static COPY_FAILED: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-
-/// `rio.errors.CopyFailed(message)` as a `PyErr`.
-fn copy_failed(py: Python<'_>, message: String) -> PyErr {
-    let build = || -> PyResult<PyErr> {
-        let class = COPY_FAILED.get_or_try_init(py, || {
-            Ok::<_, PyErr>(py.import("rio.errors")?.getattr("CopyFailed")?.unbind())
-        })?;
-        Ok(PyErr::from_value(class.bind(py).call1((message.clone(),))?))
-    };
-    build().unwrap_or_else(|err| err)
-}
-
-fn decode_error(py: Python<'_>, err: DecodeError) -> PyErr {
-    match err {
-        DecodeError::Unreadable { .. } => copy_failed(py, err.to_string()),
-        DecodeError::Finished => PyValueError::new_err(err.to_string()),
-    }
-}
 
 /// Read `(name, type, not_null)` tuples, each type as the warehouse reports it (a bare `text` has no
 /// width); one rio cannot load raises `rio.errors.UnsupportedType`.
@@ -98,7 +77,7 @@ impl PyDecoder {
         })?;
         match result {
             Ok(out) => Ok(PyBytes::new(py, &out)),
-            Err(err) => Err(decode_error(py, err)),
+            Err(err) => Err(err.into()),
         }
     }
 

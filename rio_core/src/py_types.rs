@@ -7,11 +7,9 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::py_errors::{ConfigError, UnsupportedType};
 use crate::types::engine::DateTimeFormat;
 use crate::types::{Conversion, Dialect, SqlType, TypeProblem};
-
-pyo3::import_exception!(rio.errors, UnsupportedType);
-pyo3::import_exception!(rio.errors, ConfigError);
 
 /// A column's type as a config (`Dialect::Config`) or a warehouse names it, refused with
 /// `rio.errors.UnsupportedType` naming the column (`columns[index]`) and saying why.

@@ -1,0 +1,76 @@
+//! What a decoder is told: the target table's columns, the output format and COPY's options.
+
+use crate::types::{Conversion, SqlType};
+
+pub const DEFAULT_MAX_REJECTED: usize = 100;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeColumn {
+    pub name: String,
+    /// The type as the warehouse reports it (`types::Dialect::Warehouse`).
+    pub column_type: SqlType,
+    pub not_null: bool,
+}
+
+/// The bulk-load text format written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// PostgreSQL's `COPY … FROM STDIN` text format: tabs, `\N`, backslash escapes.
+    Postgres,
+    /// RFC 4180 CSV for DuckDB's `COPY … (FORMAT csv, NULL '', allow_quoted_nulls false)`: NULL
+    /// is an empty unquoted field, text is always quoted (so `""` is an empty string). Name the
+    /// dialect in the COPY (`DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\n'`): DuckDB's
+    /// sniffer fails on a file whose first row holds a CR inside a quoted value.
+    Csv,
+}
+
+impl Output {
+    pub fn parse(text: &str) -> Option<Output> {
+        match text {
+            "postgres" => Some(Output::Postgres),
+            "csv" => Some(Output::Csv),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Output::Postgres => "postgres",
+            Output::Csv => "csv",
+        }
+    }
+
+    pub(super) fn separator(self) -> u8 {
+        match self {
+            Output::Postgres => b'\t',
+            Output::Csv => b',',
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeOptions {
+    pub output: Output,
+    pub gzip: bool,
+    /// `'auto ignorecase'`: keys match column names in any ASCII case.
+    pub ignore_case: bool,
+    /// COPY's data-conversion options.
+    pub conversion: Conversion,
+    /// The file's name, copied into each rejected row and error.
+    pub source: String,
+    /// Rejected rows described at most; all are counted.
+    pub max_rejected: usize,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions {
+            output: Output::Postgres,
+            gzip: true,
+            ignore_case: true,
+            conversion: Conversion::default(),
+            source: String::new(),
+            max_rejected: DEFAULT_MAX_REJECTED,
+        }
+    }
+}
