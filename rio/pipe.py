@@ -26,18 +26,17 @@ from __future__ import annotations
 import enum
 import os
 import threading
-import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from rio import contract, redaction
+from rio import _pipe_publish, contract, redaction
 from rio._core import DEFAULT_BUFFER_SIZE, DEFAULT_COMPRESSION_LEVEL, Packer, Part
-from rio.config import DataFacts, DestinationConfig
-from rio.contract import Granularity, Job, LoadMode, Manifest, ManifestEntry, s3_url
+from rio.config import DestinationConfig
+from rio.contract import Granularity, Job, LoadMode, Manifest, s3_url
 from rio.errors import (
     IncompleteArgs,
     IncompleteTableName,
@@ -50,7 +49,6 @@ from rio.errors import (
     PipeIsSealed,
     SendingInProgress,
     StorageError,
-    UnsupportedType,
     UploadFailed,
 )
 from rio.executors import (
@@ -61,10 +59,10 @@ from rio.executors import (
     Executor,
     HttpExecutor,
     JobReceipt,
+    WarehouseTarget,
 )
 from rio.storage import ObjectStore, S3Store, StoredObject
 from rio.storage_settings import StorageSettings
-from rio.types import column_type
 
 __all__ = ["PipeState", "RedshiftIO", "UploadedManifest"]
 
@@ -79,12 +77,6 @@ _SENDING = "Cannot perform any action when sending is in progress."
 _NOT_SEALED = "Can only create a custom manifest on a sealed stream."
 _NO_ENDPOINT = "Cannot send s3-to-Redshift job without an endpoint."
 _INCOMPLETE = "Creating a redshift pipe requires a destination config and an s3 bucket (or a base)."
-
-#: How many times a taken data date moves on by a second before send gives up.
-_DATE_ATTEMPTS = 120
-#: How often a part is tried in the background before its error is reported; each try is itself
-#: retried by botocore, and seal/send try once more.
-_UPLOAD_TRIES = 2
 
 
 def _reached_with(store: ObjectStore) -> StorageSettings:
@@ -208,7 +200,7 @@ class RedshiftIO:
         truncate: bool = False,
         force: bool = False,
         *,
-        target: Any = None,
+        target: WarehouseTarget | None = None,
         job_token: str | None = None,
         job_timeout: float | None = None,
         job_attempts: int | None = None,
@@ -411,20 +403,16 @@ class RedshiftIO:
     def _part_key(self, generation: _Generation, number: int) -> str:
         return contract.part_key(self.destination.schema, self.destination.table, generation.run_id, number)
 
-    def _put_part(self, generation: _Generation, number: int, part: Part, tries: int) -> StoredObject:
+    def _put_part(self, generation: _Generation, number: int, part: Part) -> StoredObject:
+        # One call, not a loop: the store's own client already tries again what may pass on a
+        # second try (botocore: throttling, 5xx, dropped connections and timeouts, up to the store's
+        # max_attempts). A part that still fails is kept, and seal() or send() stores it again.
         key = self._part_key(generation, number)
-        for attempt in range(1, tries + 1):
-            try:
-                return self.store.put(key, part.data, content_type="application/gzip")
-            except StorageError:
-                if attempt == tries:
-                    raise
-                time.sleep(0.2 * attempt)
-        raise AssertionError("unreachable")
+        return self.store.put(key, part.data, content_type="application/gzip")
 
     def _store_part(self, generation: _Generation, number: int, part: Part) -> None:
         try:
-            stored = self._put_part(generation, number, part, _UPLOAD_TRIES)
+            stored = self._put_part(generation, number, part)
         except Exception as exc:
             log.error("%s: part %d could not be stored: %s", self._table_name, number, exc)
             with self._parts:
@@ -478,7 +466,7 @@ class RedshiftIO:
             failed = sorted(generation.failed)
         for number in failed:
             try:
-                stored = self._put_part(generation, number, generation.unstored[number], tries=1)
+                stored = self._put_part(generation, number, generation.unstored[number])
             except StorageError as exc:
                 raise UploadFailed(
                     f"part {number} of {self._table_name} still cannot be stored at "
@@ -608,17 +596,7 @@ class RedshiftIO:
             return UploadedManifest(self.store.url(key), self._manifest(self._generation), when)
 
     def _manifest(self, generation: _Generation) -> Manifest:
-        if not generation.stored:
-            raise PipeError(
-                f"{self._table_name}: the pipe holds no rows, so there is no manifest to write (COPY "
-                "fails on a manifest that lists no files)"
-            )
-        return Manifest(
-            tuple(
-                ManifestEntry(stored.url, mandatory=True, content_length=stored.size)
-                for _, stored in sorted(generation.stored.items())
-            )
-        )
+        return _pipe_publish.manifest_of(self.destination, generation.stored)
 
     def send(
         self,
@@ -689,24 +667,15 @@ class RedshiftIO:
         granularity: Granularity | str | None,
         upsert_keys: Iterable[str] | None,
     ) -> dict[str, Any]:
-        settings: dict[str, Any] = {
-            "mode": LoadMode(mode),
-            "granularity": None if granularity is None else Granularity(granularity),
-            "truncate": self.truncate,
-            "force": self.force,
-            "upsert_keys": None if upsert_keys is None else tuple(upsert_keys),
-            # The config's COPY options ride in the job too, so a job endpoint is told them.
-            **self.destination.copy_options.said(),
-        }
-        # The same checks as the job's own, now, before anything is written.
-        Job(
-            base=str(self.store.base),
-            schema=self.destination.schema,
-            tables=(self.destination.table,),
-            **settings,
+        return _pipe_publish.job_settings(
+            self.destination,
+            str(self.store.base),
+            truncate=self.truncate,
+            force=self.force,
+            mode=mode,
+            granularity=granularity,
+            upsert_keys=upsert_keys,
         )
-        self.destination.validate()
-        return settings
 
     def _deliver(
         self, generation: _Generation, date: datetime | None, settings: dict[str, Any]
@@ -730,71 +699,15 @@ class RedshiftIO:
 
     def _write_manifest_and_config(self, generation: _Generation, date: datetime | None) -> None:
         manifest_key, when = self._create_manifest(generation, date)
-        config = self.destination.to_yaml(self._facts(generation)).encode()
-        config_key = contract.config_key(self.destination.schema, self.destination.table, when)
-        written = self.store.put_if_absent(config_key, config, content_type="application/x-yaml")
-        if written is None and self.store.get(config_key) != config:
-            raise PipeError(
-                f"{self._table_name}: a different load config already exists at "
-                f"{self.store.url(config_key)}, beside the manifest just written at "
-                f"{self.store.url(manifest_key)}; remove one of them and send again"
-            )
+        stats = [segment.packer.stats() for segment in generation.segments]
+        facts = _pipe_publish.data_facts(self.destination, stats)
+        config_key = _pipe_publish.write_config(self.store, self.destination, facts, when, manifest_key)
         generation.date = when
         generation.manifest_key, generation.config_key = manifest_key, config_key
 
     def _create_manifest(self, generation: _Generation, date: datetime | None) -> tuple[str, datetime]:
-        """Write the generation's manifest at ``<schema>_<table>_<D>.manifest``, created only if absent.
-
-        An explicit ``date`` is taken exactly; without one ``D`` is now, moved on by a second while
-        taken. Returns the key and ``D``.
-        """
-        manifest = self._manifest(generation).to_json()
-        schema, table = self.destination.schema, self.destination.table
-        # An explicit date is taken exactly (format_data_date refuses fractions of a second).
-        when = (
-            contract.data_date_now()
-            if date is None
-            else contract.parse_data_date(contract.format_data_date(date))
-        )
-        for _ in range(_DATE_ATTEMPTS):
-            manifest_key = contract.manifest_key(schema, table, when)
-            if self.store.put_if_absent(manifest_key, manifest, content_type="application/json") is not None:
-                log.info("Writing manifest to %s", self.store.url(manifest_key))
-                return manifest_key, when
-            if date is not None:
-                raise PipeError(
-                    f"{self._table_name}: a manifest for {contract.format_data_date(when)} already exists "
-                    f"at {self.store.url(manifest_key)}, and a manifest is never overwritten"
-                )
-            when += timedelta(seconds=1)
-        raise PipeError(f"{self._table_name}: no free data date found in {_DATE_ATTEMPTS} seconds")
-
-    def _facts(self, generation: _Generation) -> DataFacts:
-        """What the generation's rows hold, for the config's ``meta.rio``."""
-        stats = [segment.packer.stats() for segment in generation.segments]
-        # Every character column's longest value (char, varchar, text, longtext), which the load widens a
-        # VARCHAR by. A type that is not one (refused by validate() before a send) measures nothing.
-        text_columns = set()
-        for column in self.destination.columns:
-            try:
-                if column_type(column.type).family == "character":
-                    text_columns.add(column.name)
-            except UnsupportedType:
-                continue
-        lengths: dict[str, int] = {}
-        for snapshot in stats:
-            for key in snapshot.keys.values():
-                name = key.column or key.key.lower()
-                if name in text_columns:
-                    lengths[name] = max(lengths.get(name, 0), key.max_bytes)
-        minimums = [s.min_data_timestamp for s in stats if s.min_data_timestamp is not None]
-        maximums = [s.max_data_timestamp for s in stats if s.max_data_timestamp is not None]
-        return DataFacts(
-            rows=sum(s.rows for s in stats),
-            min_data_timestamp=min(minimums, default=None),
-            max_data_timestamp=max(maximums, default=None),
-            max_byte_lengths=dict(sorted(lengths.items())),
-        )
+        """Write the generation's manifest under a free data date ``D``; its key and ``D``."""
+        return _pipe_publish.create_manifest(self.store, self.destination, self._manifest(generation), date)
 
     def close(self) -> None:
         """Send what is packed, then close. If sending fails the pipe is not closed (it stays sealed,

@@ -36,6 +36,7 @@ from rio.executors import (
     jobs_url,
 )
 from rio.server import client
+from support.job_endpoint import JobEndpoint
 from support.postgres import PostgresServer, named_database
 from support.rio_serve import ServeProcess, publish_local, rows_for
 
@@ -307,6 +308,48 @@ def test_the_client_follows_a_job_by_the_jobs_url_too(serve: ServeProcess, serve
     job_id = client.submit(serve.url + "/jobs/", job, serve.token)
     outcomes, code = client.wait_outcomes(serve.url + "/jobs", job_id, serve.token, timeout=30)
     assert (job_id, code, [outcome.rows for outcome in outcomes]) == ("client-jobs-url", 0, [5])
+
+
+# --- retries ---------------------------------------------------------------------------------------------
+
+
+def test_retries_wait_the_documented_backoff_with_jitter(job_endpoint: JobEndpoint) -> None:
+    job_endpoint.fail_times = 3
+    waits: list[float] = []
+    executor = HttpExecutor(job_endpoint.url, attempts=4, backoff=0.2, sleep=waits.append)
+    executor.submit(Job(base="/data", schema=SCHEMA, tables=("t",), id="backoff"))
+    assert len(job_endpoint.received) == 4
+    # backoff * 2 ** (retry - 1), times 1 to 1.5: the first retry waits too.
+    assert len(waits) == 3
+    for retry, waited in enumerate(waits, start=1):
+        assert 0.2 * 2 ** (retry - 1) <= waited <= 0.2 * 2 ** (retry - 1) * 1.5
+
+
+def test_a_job_without_an_id_keeps_one_idempotency_key_across_attempts(job_endpoint: JobEndpoint) -> None:
+    job_endpoint.fail_times = 1
+    executor = HttpExecutor(job_endpoint.url, attempts=2, backoff=0)
+    receipt = executor.submit(Job(base="/data", schema=SCHEMA, tables=("t",)))
+    keys = {item.headers["idempotency-key"] for item in job_endpoint.received}
+    assert len(job_endpoint.received) == 2
+    assert len(keys) == 1
+    assert receipt.detail == {"id": keys.pop()}
+
+
+def test_a_retry_is_announced_once_in_rios_words(caplog: pytest.LogCaptureFixture) -> None:
+    endpoint = JobEndpoint().start()
+    url = endpoint.url
+    endpoint.stop()
+    executor = HttpExecutor(url, attempts=2, backoff=0)
+    with caplog.at_level("WARNING"), pytest.raises(JobSubmissionFailed, match="after 2 attempts"):
+        executor.submit(Job(base="/data", schema=SCHEMA, tables=("t",), id="announced"))
+    warnings = [
+        (record.name, record.getMessage()) for record in caplog.records if record.levelname == "WARNING"
+    ]
+    assert len(warnings) == 1, warnings
+    name, message = warnings[0]
+    assert name == "rio.executors"
+    assert message.startswith("job announced: it could not be reached (")
+    assert message.endswith("trying again in 0.0 s (1/2)")
 
 
 # --- an endpoint that takes the request and never answers ----------------------------------------------

@@ -11,7 +11,14 @@ from rio.adapters.duckdb import DuckDBAdapter
 from rio.adapters.postgres import PostgresAdapter
 from rio.adapters.redshift import RedshiftAdapter
 from rio.errors import ConfigFileError, UnknownAdapter
-from rio.profiles import load_profile, target_from_environment, target_from_url
+from rio.profiles import (
+    NoTarget,
+    describe_target,
+    load_profile,
+    resolve_target,
+    target_from_environment,
+    target_from_url,
+)
 
 PROFILES = """
 rio:
@@ -129,6 +136,26 @@ def test_the_go_workers_environment_is_a_redshift_target() -> None:
         target_from_environment({"REDSHIFT_DB": "dev", "REDSHIFT_USER": "u"})
     with pytest.raises(ConfigFileError, match="not a port number"):
         target_from_environment({**env, "REDSHIFT_PORT": "lots"})
+
+
+def test_a_target_is_resolved_from_a_url_then_a_profile_then_the_environment(profiles_dir: Path) -> None:
+    redshift_env = {"REDSHIFT_DB": "dw", "REDSHIFT_USER": "u", "REDSHIFT_PASSWORD": "p"}
+    assert resolve_target("duckdb:///w.duckdb", "rio", str(profiles_dir), env=redshift_env) == {
+        "type": "duckdb",
+        "path": "w.duckdb",
+    }
+    assert resolve_target(None, "rio", str(profiles_dir), env=redshift_env)["type"] == "duckdb"
+    assert resolve_target(None, None, None, env=redshift_env)["dbname"] == "dw"
+    with pytest.raises(NoTarget, match="no warehouse to load into"):
+        resolve_target(None, None, None, env={})
+    with pytest.raises(ConfigFileError, match="neither a warehouse URL"):
+        resolve_target("prod", None, None, env=redshift_env)
+
+
+def test_a_target_is_described_without_its_credentials() -> None:
+    settings = target_from_url("postgresql://loader:s3cret@db.example.com:5432/warehouse")
+    assert describe_target(settings) == "postgres db.example.com:5432/warehouse"
+    assert describe_target({"type": "duckdb", "path": "w.duckdb"}) == "duckdb w.duckdb"
 
 
 def test_adapters_are_found_through_their_entry_points() -> None:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from rio.cli._target import resolve_target
 from rio.errors import RioError, StorageError
-from rio.loader.report import EXIT_FAILED
+from rio.loader.report import EXIT_FAILED, TableOutcome
+from rio.profiles import resolve_target
 from rio.storage_settings import StorageSettings
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 __all__ = [
     "CommandFailed",
@@ -87,7 +90,7 @@ def target_settings(target: str | None, profile: str | None, profiles_dir: str |
 _STORAGE_META = "rio.storage"
 
 
-def _remember_storage(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+def _remember_storage(ctx: click.Context, param: click.Parameter, value: object) -> object:
     ctx.meta.setdefault(_STORAGE_META, {})[param.name] = value
     return value
 
@@ -174,12 +177,12 @@ def job_submission(endpoint: str | None, timeout: float | None, attempts: int | 
     }
 
 
-def emit_json(value: Any) -> None:
+def emit_json(value: object) -> None:
     """Print one JSON document on stdout (for ``--json``)."""
     click.echo(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def progress(*, transient: bool = False) -> Any:
+def progress(*, transient: bool = False) -> Progress:
     """A rich progress display on stderr, shown only when stderr is a terminal."""
     from rich.console import Console
     from rich.progress import (
@@ -205,7 +208,7 @@ def progress(*, transient: bool = False) -> Any:
     )
 
 
-def print_outcome(outcome: Any, *, dry_run: bool = False) -> None:
+def print_outcome(outcome: TableOutcome, *, dry_run: bool = False) -> None:
     """One table's outcome as its line (failures red, stale yellow); in a dry run, its SQL first."""
     from rio.loader import Status
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
 from rio.cli._common import rio_errors, s3_options, storage_settings, warehouse_options
-from rio.cli._target import resolve_target
 from rio.errors import ConfigError, ConfigFileError, InvalidBase
+from rio.profiles import resolve_target
 
 __all__ = ["serve"]
 
@@ -24,7 +23,7 @@ __all__ = ["serve"]
 _SERVE_SETTINGS = ("allow_bases", "allow_schemas")
 
 
-def _words(settings: dict[str, Any], key: str) -> list[str]:
+def _words(settings: MutableMapping[str, object], key: str) -> list[str]:
     """A list of strings from a profile target's ``key``: a YAML list, or one string split at white space."""
     value = settings.pop(key, None)
     if value is None:

@@ -1,4 +1,4 @@
-"""A small client of ``rio serve``: submit a job, and wait for it to finish. Standard library only.
+"""A small client of ``rio serve``: submit a job, and wait for it to finish.
 
 ``endpoint_base_url`` is the server's address, such as ``http://127.0.0.1:8080`` (or a base behind
 a proxy, ``https://proxy/rio``); its ``…/jobs`` URL names it as well (the rule is
@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any
 
 from rio.contract import Job
 from rio.errors import JobNotFinished, JobSubmissionFailed
-from rio.executors import DEFAULT_JOB_ATTEMPTS, DEFAULT_JOB_TIMEOUT, HttpExecutor, endpoint_base
+from rio.executors import (
+    DEFAULT_JOB_ATTEMPTS,
+    DEFAULT_JOB_TIMEOUT,
+    EndpointUnreachable,
+    HttpExecutor,
+    endpoint_base,
+    request_endpoint,
+)
 from rio.loader.report import TableOutcome
 
 __all__ = ["JobNotFinished", "status", "submit", "wait", "wait_outcomes"]
@@ -31,26 +36,25 @@ def _base(endpoint_base_url: str) -> str:
     return endpoint_base(endpoint_base_url)
 
 
-def _call(request: urllib.request.Request, timeout: float, what: str) -> Any:
-    """Send a request; its JSON answer, or :class:`JobSubmissionFailed` saying what went wrong."""
+def _get(url: str, token: str | None, timeout: float, what: str) -> object:
+    """GET ``url`` once; its JSON answer, or :class:`JobSubmissionFailed` saying what went wrong."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read()
-    except urllib.error.HTTPError as exc:
-        text = exc.read()[:_SHOWN_RESPONSE].decode("utf-8", "replace").strip() or "(no body)"
+        answer = request_endpoint("GET", url, headers=_headers(token), timeout=timeout)
+    except EndpointUnreachable as exc:
         raise JobSubmissionFailed(
-            f"{what}: {request.full_url} answered {exc.code} {exc.reason}: {text}", status=exc.code
+            f"{what}: {url} could not be reached ({exc.reason}); is rio serve running there?"
         ) from exc
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        reason = getattr(exc, "reason", exc)
+    if not answer.ok:
+        text = answer.text(_SHOWN_RESPONSE) or "(no body)"
         raise JobSubmissionFailed(
-            f"{what}: {request.full_url} could not be reached ({reason}); is rio serve running there?"
-        ) from exc
+            f"{what}: {url} answered {answer.status} {answer.reason}: {text}", status=answer.status
+        )
     try:
-        return json.loads(body)
+        decoded: object = json.loads(answer.body)
     except ValueError as exc:
-        shown = body[:_SHOWN_RESPONSE].decode("utf-8", "replace")
-        raise JobSubmissionFailed(f"{what}: {request.full_url} answered with no JSON: {shown!r}") from exc
+        shown = answer.body[:_SHOWN_RESPONSE].decode("utf-8", "replace")
+        raise JobSubmissionFailed(f"{what}: {url} answered with no JSON: {shown!r}") from exc
+    return decoded
 
 
 def _headers(token: str | None) -> dict[str, str]:
@@ -88,8 +92,7 @@ def status(
 ) -> dict[str, Any]:
     """The state of a job now: the JSON of ``GET /jobs/{id}``."""
     url = f"{_base(endpoint_base_url)}/jobs/{urllib.parse.quote(job_id, safe=':')}"
-    request = urllib.request.Request(url, headers=_headers(token), method="GET")
-    answer = _call(request, timeout, f"state of job {job_id} not read")
+    answer = _get(url, token, timeout, f"state of job {job_id} not read")
     if not isinstance(answer, dict):
         raise JobSubmissionFailed(f"state of job {job_id} not read: {url} answered {answer!r}")
     return answer
@@ -107,6 +110,8 @@ def wait(
     A server that cannot be reached for a moment (a restart) is polled again; after ``timeout``
     seconds :class:`JobNotFinished` says the job's last known state.
     """
+    # Not a retry loop: each poll is one GET, and an unreachable server is simply polled again
+    # until the deadline, however many polls that takes, which a count of attempts cannot say.
     deadline = time.monotonic() + timeout
     last = "unknown"
     while True:

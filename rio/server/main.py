@@ -22,7 +22,7 @@ from typing import Any
 import uvicorn
 
 from rio import redaction
-from rio.cli._target import describe_target
+from rio.profiles import describe_target
 from rio.server import ServerError
 from rio.server.app import create_app
 from rio.server.policy import AccessPolicy
