@@ -30,7 +30,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rio import config as rio_config
 from rio import redaction
@@ -46,9 +46,6 @@ from rio.loader.runner import LoadOptions, load_found
 from rio.profiles import safe_url, target_from_url
 from rio.storage_settings import SETTING_NAMES, StorageSettings, split_store_options
 from rio.types import column_type, config_spelling
-
-if TYPE_CHECKING:
-    from rio.pipe import RedshiftIO
 
 __all__ = [
     "ROW_NUMBER_KEY",
@@ -176,8 +173,14 @@ def _is_super(spec: str) -> bool:
         return False
 
 
+class RowPacker(Protocol):
+    """What rows are packed into: a :class:`~rio.RedshiftIO`, or a bare :class:`~rio.Packer`."""
+
+    def pack_many(self, rows: Iterable[dict[str, Any]], /) -> object: ...
+
+
 def pack_rows(
-    pipe: RedshiftIO,
+    pipe: RowPacker,
     rows: Iterable[dict[str, Any]],
     source_name: str,
     on_row: Callable[[int], None] | None = None,
@@ -202,7 +205,7 @@ def pack_rows(
     return packed
 
 
-def _pack_batch(pipe: RedshiftIO, batch: list[dict[str, Any]], before: int, source_name: str) -> int:
+def _pack_batch(pipe: RowPacker, batch: list[dict[str, Any]], before: int, source_name: str) -> int:
     try:
         pipe.pack_many(batch)
     except RowError as exc:

@@ -57,7 +57,7 @@ def adapter_class(type_name: str) -> type[Adapter]:
     return cls
 
 
-def resolve_adapter(target: Any) -> Adapter:
+def resolve_adapter(target: str | Mapping[str, Any] | Adapter) -> Adapter:
     """An adapter for a target: an :class:`Adapter`, a warehouse URL, or a target's settings mapping.
 
     A target of settings or a URL whose adapter's driver is not installed fails here, with a

@@ -1,9 +1,12 @@
 """What every warehouse adapter provides, and the pieces they share.
 
 An adapter knows one warehouse's SQL dialect and driver; the loader (:mod:`rio.loader`) knows the
-order of a load. The loader speaks to a :class:`Session` (one connection, explicit transactions)
-and asks the adapter for SQL text and for the few operations that differ too much to share: reading
-a table's columns, and COPY.
+order of a load, and :mod:`rio.ledger` the ledger's columns. Neither spells SQL: they speak to a
+:class:`Session` (one connection, explicit transactions) and ask the adapter for each statement —
+as text (``*_sql``) or run on the session (:meth:`Adapter.delete_all`,
+:meth:`Adapter.upsert_from_staging`, …) — and for the few operations that differ too much to share:
+reading a table's columns, and COPY. The statements here are what PostgreSQL, DuckDB and Redshift
+all take; an adapter overrides one only where its warehouse differs.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, ClassVar
 from rio import redaction
 from rio.config import Column, DestinationConfig, SqlFunction
 from rio.errors import InvalidDefault, UnsupportedType, WarehouseError
+from rio.storage import ObjectStore
 from rio.types import GO_NAMES, POSTGRES, WarehouseTypes, column_type, parse_default
 
 __all__ = [
@@ -376,6 +380,130 @@ class Adapter(ABC):
     def drop_staging_sql(self, staging: str) -> str:
         return f"DROP TABLE IF EXISTS {self.quote(staging)}"
 
+    # --- statements run on a session ------------------------------------------------------------------
+
+    def create_simple_table(
+        self, session: Session, schema: str, table: str, definitions: Sequence[tuple[str, str]]
+    ) -> None:
+        """Create ``schema`` and its ``table`` unless they exist, the table with a column for each of
+        ``definitions``: a name, and its type as DDL with any constraint (``varchar(127) NOT NULL``)."""
+        columns = ",\n  ".join(f"{self.quote(name)} {kind}" for name, kind in definitions)
+        session.execute(self.create_schema_sql(schema))
+        session.execute(f"CREATE TABLE IF NOT EXISTS {self.qualified(schema, table)} (\n  {columns}\n)")
+
+    def insert_row(self, session: Session, schema: str, table: str, row: Mapping[str, Any]) -> None:
+        """Insert one row: ``row`` maps column names to their values."""
+        names = ", ".join(self.quote(name) for name in row)
+        marks = ", ".join(["%s"] * len(row))
+        session.execute(
+            f"INSERT INTO {self.qualified(schema, table)} ({names}) VALUES ({marks})", tuple(row.values())
+        )
+
+    def select_rows(
+        self,
+        session: Session,
+        schema: str,
+        table: str,
+        columns: Sequence[str],
+        *,
+        where: Mapping[str, Any] | None = None,
+        order_by: str | None = None,
+        descending: bool = False,
+        limit: int | None = None,
+    ) -> list[tuple[Any, ...]]:
+        """The ``columns`` of the rows whose columns equal ``where``'s values, ordered by the column
+        ``order_by`` (the latest first when ``descending``), at most ``limit`` of them."""
+        q = self.quote
+        sql = f"SELECT {', '.join(q(name) for name in columns)} FROM {self.qualified(schema, table)}"
+        if where:
+            sql += " WHERE " + " AND ".join(f"{q(name)} = %s" for name in where)
+        if order_by is not None:
+            sql += f" ORDER BY {q(order_by)}" + (" DESC" if descending else "")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return session.query(sql, tuple((where or {}).values()))
+
+    def max_value(self, session: Session, schema: str, table: str, column: str) -> Any:
+        """The largest value of ``column`` in the table; None when it holds none."""
+        rows = session.query(f"SELECT MAX({self.quote(column)}) FROM {self.qualified(schema, table)}")
+        return rows[0][0] if rows else None
+
+    def delete_all(self, session: Session, schema: str, table: str) -> None:
+        """Remove every row of the table inside the session's transaction: DELETE, never TRUNCATE,
+        which commits the transaction it runs in on Redshift."""
+        session.execute(f"DELETE FROM {self.qualified(schema, table)}")
+
+    def delete_range(
+        self, session: Session, schema: str, table: str, column: str, start: datetime, end: datetime
+    ) -> None:
+        """Remove the rows whose ``column`` is from ``start`` up to, not including, ``end``."""
+        name = self.quote(column)
+        session.execute(
+            f"DELETE FROM {self.qualified(schema, table)} WHERE {name} >= %s AND {name} < %s", (start, end)
+        )
+
+    def create_staging(
+        self, session: Session, schema: str, table: str, staging: str, *, row_number: str | None = None
+    ) -> None:
+        """Create the temporary table ``staging`` with the columns of ``schema.table``; and after them,
+        when ``row_number`` is given, a bigint column of that name for the input position of each row."""
+        session.execute(self.create_staging_sql(schema, table, staging))
+        if row_number is not None:
+            session.execute(f"ALTER TABLE {self.quote(staging)} ADD COLUMN {self.quote(row_number)} bigint")
+
+    def drop_staging(self, session: Session, staging: str) -> None:
+        session.execute(self.drop_staging_sql(staging))
+
+    def upsert_from_staging(
+        self,
+        session: Session,
+        schema: str,
+        table: str,
+        staging: str,
+        columns: Sequence[str],
+        keys: Sequence[str],
+        *,
+        timestamp: str | None = None,
+        row_number: str | None = None,
+    ) -> int:
+        """Replace the table's rows whose ``keys`` are among the staged rows' by the last staged row of
+        each key, and return the rows inserted: one per key (0 in a dry run, which staged nothing).
+
+        Keys match NULL to NULL. The last row is the one of the latest ``timestamp`` (NULL the
+        earliest), then the highest ``row_number`` column or, without one, the last the warehouse
+        keeps in COPY's order (:meth:`row_order`).
+        """
+        q = self.quote
+        target = self.qualified(schema, table)
+        matches = " AND ".join(
+            f"({target}.{q(key)} = s.{q(key)} OR ({target}.{q(key)} IS NULL AND s.{q(key)} IS NULL))"
+            for key in keys
+        )
+        partition = ", ".join(q(key) for key in keys)
+        # Redshift's DELETE … USING takes table names only, not subqueries; duplicate keys in the
+        # staging table match the same target rows, which are deleted once.
+        session.execute(f"DELETE FROM {target} USING {q(staging)} s WHERE {matches}")
+        order = []
+        if timestamp is not None:
+            order.append(f"{q(timestamp)} DESC NULLS LAST")
+        staged_order = q(row_number) if row_number is not None else self.row_order(staging)
+        if staged_order is not None:
+            order.append(f"{staged_order} DESC")
+        if not order:
+            order.append("1")
+        listed = ", ".join(q(name) for name in columns)
+        session.execute(
+            f"INSERT INTO {target} ({listed}) SELECT {listed} FROM (SELECT {listed}, ROW_NUMBER() OVER "
+            f"(PARTITION BY {partition} ORDER BY {', '.join(order)}) AS rio_rank FROM {q(staging)}) ranked "
+            "WHERE rio_rank = 1"
+        )
+        if session.dry_run:
+            return 0
+        counted = session.query(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {q(staging)} GROUP BY {partition}) key_groups"
+        )
+        return int(counted[0][0])
+
     # --- what differs too much to share -----------------------------------------------------------
 
     @abstractmethod
@@ -383,7 +511,7 @@ class Adapter(ABC):
         """The table's columns in order, or None when it does not exist."""
 
     @abstractmethod
-    def copy(self, session: Session, request: CopyRequest, store: Any) -> CopyResult:
+    def copy(self, session: Session, request: CopyRequest, store: ObjectStore) -> CopyResult:
         """COPY the request's files into its table, inside the session's transaction."""
 
     def parse_default_expression(self, column_type: str, expression: str | None) -> Any:

@@ -26,13 +26,14 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, BinaryIO, ClassVar
 
 from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn, quote_literal
 from rio.adapters.emulated import decode_files_in_parallel
 from rio.errors import WarehouseError
+from rio.storage import ObjectStore
 from rio.types import DUCKDB, WarehouseTypes, column_type
 
 __all__ = ["DuckDBAdapter", "copy_scratch", "reclaim_scratch", "scratch_root"]
@@ -213,7 +214,7 @@ class DuckDBAdapter(Adapter):
         (self._catalog,) = connection.execute("SELECT current_database()").fetchone() or (None,)
         return Session(self, connection, dry_run=dry_run)
 
-    def execute(self, connection: Any, sql: str, params: Any) -> Any:
+    def execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
         if params:
             return connection.execute(sql.replace("%s", "?"), list(params))
         return connection.execute(sql)
@@ -286,7 +287,7 @@ class DuckDBAdapter(Adapter):
             )
         return columns
 
-    def copy(self, session: Session, request: CopyRequest, store: Any) -> CopyResult:
+    def copy(self, session: Session, request: CopyRequest, store: ObjectStore) -> CopyResult:
         names = ", ".join(self.quote(column.name) for column in request.columns)
         target = self.qualified(request.schema, request.table)
         with copy_scratch(self.path) as scratch:

@@ -16,14 +16,14 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from rio import redaction
 from rio.adapters.base import CopyRequest, CopyResult, DataFile
 from rio.errors import CopyFailed, ObjectNotFound
 from rio.storage import ObjectStore
 
-__all__ = ["decode_files", "decode_files_in_parallel", "describe_rejected"]
+__all__ = ["Sink", "decode_files", "decode_files_in_parallel", "describe_rejected"]
 
 log = redaction.logger("rio.copy")
 
@@ -31,6 +31,14 @@ log = redaction.logger("rio.copy")
 CHUNK_BYTES = 1 << 20
 #: Rejected rows shown in an error message; all are on the exception.
 _SHOWN = 5
+
+
+class Sink(Protocol):
+    """Where the rows decoded from one file go, opened and closed as a context manager."""
+
+    def __enter__(self) -> Sink: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def write(self, data: bytes) -> object: ...
 
 
 def describe_rejected(row: object) -> str:
@@ -151,7 +159,7 @@ def decode_files_in_parallel(
     request: CopyRequest,
     store: ObjectStore,
     output: str,
-    open_sink: Callable[[int], Any],
+    open_sink: Callable[[int], Sink],
     workers: int,
 ) -> CopyResult:
     """Decode the request's files on ``workers`` threads, file ``i`` into ``open_sink(i)``.

@@ -8,7 +8,7 @@ VARCHAR lengths are checked in bytes by the emulated COPY before PostgreSQL coun
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from rio.adapters.base import (
@@ -22,6 +22,7 @@ from rio.adapters.base import (
 )
 from rio.adapters.emulated import decode_files
 from rio.errors import WarehouseError
+from rio.storage import ObjectStore
 from rio.types import POSTGRES, WarehouseTypes
 
 __all__ = ["PostgresAdapter", "libpq_url"]
@@ -100,7 +101,7 @@ class PostgresAdapter(Adapter):
             raise WarehouseError(f"postgres: cannot connect to {where}: {str(exc).strip()}") from exc
         return Session(self, connection, dry_run=dry_run)
 
-    def execute(self, connection: Any, sql: str, params: Any) -> Any:
+    def execute(self, connection: Any, sql: str, params: Sequence[Any]) -> Any:
         return connection.execute(sql, tuple(params) if params else None)
 
     def begin(self, connection: Any) -> None:
@@ -147,7 +148,7 @@ class PostgresAdapter(Adapter):
             )
         return columns
 
-    def copy(self, session: Session, request: CopyRequest, store: Any) -> CopyResult:
+    def copy(self, session: Session, request: CopyRequest, store: ObjectStore) -> CopyResult:
         names = ", ".join(self.quote(column.name) for column in request.columns)
         statement = f"COPY {self.qualified(request.schema, request.table)} ({names}) FROM STDIN"
         session.record(statement)

@@ -30,6 +30,7 @@ from rio.adapters.base import (
 )
 from rio.config import Column, DestinationConfig
 from rio.errors import CopyFailed, WarehouseError
+from rio.storage import ObjectStore
 from rio.types import REDSHIFT, WarehouseTypes
 
 __all__ = ["LoadErrorRow", "RedshiftAdapter", "copy_statement", "unload_statement"]
@@ -311,7 +312,7 @@ class RedshiftAdapter(Adapter):
         pairs = [("ACCESS_KEY_ID", str(key or "")), ("SECRET_ACCESS_KEY", str(secret or ""))]
         return pairs + ([("SESSION_TOKEN", str(token))] if token else [])
 
-    def _check_source(self, request: CopyRequest, store: Any) -> None:
+    def _check_source(self, request: CopyRequest, store: ObjectStore) -> None:
         source = request.manifest_url or request.files[0].url
         if not source.startswith("s3://"):
             raise WarehouseError(f"redshift: COPY reads only from S3, and {source} is not in S3")
@@ -326,7 +327,7 @@ class RedshiftAdapter(Adapter):
                     "with the same name; write a manifest for it, or move those objects away"
                 )
 
-    def copy(self, session: Session, request: CopyRequest, store: Any) -> CopyResult:
+    def copy(self, session: Session, request: CopyRequest, store: ObjectStore) -> CopyResult:
         target = self.qualified(request.schema, request.table)
         region = getattr(store, "region", None) or self.settings.get("region")
         if session.dry_run:

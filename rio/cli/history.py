@@ -11,17 +11,6 @@ from rio.cli._common import CommandFailed, emit_json, rio_errors, target_setting
 
 __all__ = ["history"]
 
-_COLUMNS = (
-    "schema_name",
-    "table_name",
-    "data_date",
-    "mode",
-    "rows_loaded",
-    "job_id",
-    "loaded_at",
-    "manifest_url",
-)
-
 
 @click.command()
 @click.option("--table", "qualified", metavar="SCHEMA.TABLE", help="Only this table's loads.")
@@ -53,7 +42,7 @@ def history(
       rio history --schema analytics --profile warehouse --json
     """
     from rio.adapters import resolve_adapter
-    from rio.loader import LEDGER_TABLE
+    from rio.ledger import Ledger
 
     table: str | None = None
     if qualified is not None:
@@ -68,18 +57,12 @@ def history(
         adapter = resolve_adapter(settings)
         session = adapter.connect()
         try:
-            if adapter.read_columns(session, schema, LEDGER_TABLE) is None:
-                raise CommandFailed(f"no ledger in schema {schema!r}: nothing has been loaded there by rio")
-            where, params = ("WHERE table_name = %s ", (table,)) if table is not None else ("", ())
-            names = ", ".join(adapter.quote(name) for name in _COLUMNS)
-            rows = session.query(
-                f"SELECT {names} FROM {adapter.qualified(schema, LEDGER_TABLE)} {where}"
-                f"ORDER BY loaded_at DESC LIMIT {int(limit)}",
-                params,
-            )
+            loads = Ledger(adapter, schema).history(session, table=table, limit=limit)
         finally:
             session.close()
-    records = [{name: _plain(value) for name, value in zip(_COLUMNS, row, strict=True)} for row in rows]
+    if loads is None:
+        raise CommandFailed(f"no ledger in schema {schema!r}: nothing has been loaded there by rio")
+    records = [{name: _plain(value) for name, value in load.items()} for load in loads]
     if as_json:
         emit_json(records)
         return
