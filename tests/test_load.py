@@ -1438,3 +1438,26 @@ def test_duckdbs_write_write_conflict_is_retried_and_says_so(tmp_path: Path) -> 
     )
     assert adapter.retry_reason(duckdb.CatalogException("Table with name x does not exist")) is None
     assert adapter.retry_reason(ValueError("conflict")) is None
+
+
+def test_postgresqls_already_exists_from_a_concurrent_create_is_retried(pg_url: str) -> None:
+    """CREATE … IF NOT EXISTS can pass its check and then meet the other loader's committed table
+    (42P07) or its row type (42710): the same race as the catalogue's unique violation."""
+    import psycopg
+
+    from rio.adapters.postgres import PostgresAdapter
+    from rio.profiles import target_from_url
+
+    adapter = PostgresAdapter(target_from_url(pg_url))
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE taken (id int)")
+        with pytest.raises(psycopg.errors.DuplicateTable) as table_exists:
+            conn.execute("CREATE TABLE taken (id int)")
+        with pytest.raises(psycopg.errors.DuplicateObject) as type_exists:
+            conn.execute("CREATE TYPE taken AS (id int)")
+    assert adapter.retry_reason(table_exists.value) == (
+        "another loader created the same table at the same moment (42P07, already exists)"
+    )
+    assert adapter.retry_reason(type_exists.value) == (
+        "another loader created the same table at the same moment (42710, already exists)"
+    )

@@ -125,6 +125,10 @@ class PostgresAdapter(Adapter):
         constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
         if sqlstate == "23505" and constraint.startswith("pg_"):
             return concurrent_creation_reason(constraint)
+        # The same race met a step later: the catalogue check of CREATE … IF NOT EXISTS passed, then
+        # the other loader's table (or its row type) was committed before this one's.
+        if sqlstate in ("42P07", "42710"):
+            return f"another loader created the same table at the same moment ({sqlstate}, already exists)"
         return None
 
     def lock_sql(self, schema: str, table: str) -> str | None:
@@ -135,9 +139,11 @@ class PostgresAdapter(Adapter):
         return "ctid"
 
     def read_columns(self, session: Session, schema: str, table: str) -> list[TableColumn] | None:
-        rows = session.query(_COLUMNS_SQL, (schema, table))
-        if not rows and not session.query(_EXISTS_SQL, (schema, table)):
+        # Existence first: a table another loader commits between the two queries is then seen with
+        # its columns, never as a table of none (each statement reads the latest commits).
+        if not session.query(_EXISTS_SQL, (schema, table)):
             return None
+        rows = session.query(_COLUMNS_SQL, (schema, table))
         columns = []
         for name, printed, not_null, default, primary in rows:
             kind = canonical_type(printed)
