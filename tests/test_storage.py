@@ -543,7 +543,7 @@ def test_s3_small_objects_go_up_in_one_request(s3_store: S3Store, s3: Any, s3_bu
 def test_s3_put_if_absent_refuses_more_than_one_put_can_hold(
     s3_store: S3Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("rio.storage.MAX_PUT_IF_ABSENT_BYTES", 10)
+    monkeypatch.setattr("rio.storage._s3.MAX_PUT_IF_ABSENT_BYTES", 10)
     with pytest.raises(StorageError, match="11 bytes is more than S3 writes in one conditional PUT"):
         s3_store.put_if_absent("m", b"x" * 11)
     assert not s3_store.exists("m")

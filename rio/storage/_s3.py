@@ -1,55 +1,25 @@
-"""Object stores: every read, write, listing and deletion of rio's artefacts goes through here.
+"""The store on S3 (or anything that speaks its API): boto3 with standard retries, encryption at rest,
+multipart uploads, and create-if-absent through S3's conditional write.
 
-Two stores implement :class:`ObjectStore`, picked from a base by :func:`open_store`:
-
-- :class:`S3Store` for ``s3://bucket[/prefix]``: boto3, with the default credential chain or the
-  explicit key, secret and token, which then sign **every** request, the bucket's region lookup
-  included. botocore retries throttling, 5xx and dropped connections (standard mode); objects are
-  encrypted at rest by default (``AES256``, or ``aws:kms`` with a key); large objects go up in parts.
-- :class:`LocalStore` for ``file:///path`` or a directory path, created on first write. A write goes
-  to a hidden temporary file in the key's directory, is flushed and ``fsync``'d, then renamed into
-  place, so a reader sees the old object or the new one, never a partial file.
-
-Keys are relative to the base and checked by :func:`rio.contract.check_key`. Nothing is gzipped here:
-a store writes exactly the bytes it is given (parts arrive gzipped from the core, manifests and configs
-stay plain, as Redshift and the Go worker need them).
-
-**Create-if-absent** (:meth:`ObjectStore.put_if_absent`) is what keeps a manifest from ever being
-overwritten, and each store guarantees it with one atomic operation:
-
-- S3: ``PutObject`` with ``If-None-Match: *``, S3's conditional write. S3 refuses with 412
-  ``PreconditionFailed`` when the key exists, however many writers race. A 409
-  ``ConditionalRequestConflict`` (a concurrent write or delete was in flight) is settled by checking
-  whether the key now exists, and writing again if it does not. When botocore had to resend the
-  request, a 412 may answer this very call's first attempt, which landed but whose response was lost:
-  the object is then read back, and counts as written when it holds exactly these bytes.
-- Local: the complete, ``fsync``'d temporary file is hard-linked to the key's name. ``link`` fails
-  when the name exists, atomically and exclusively even against other processes.
-
-Errors from botocore and the OS are translated in one place per store into :class:`StorageError`
-(:class:`ObjectNotFound` for a missing object), whose message names the URL and says what to do.
-Credentials never appear in messages, logs or ``repr``.
+boto3 and botocore are imported when the first store is made, never with this module.
 """
 
 from __future__ import annotations
 
-import errno
 import importlib
 import io
-import os
 import re
-import secrets
-import stat
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, BinaryIO, Protocol, runtime_checkable
+from typing import Any, BinaryIO
 
 from rio import redaction
 from rio.contract import Base, check_key, s3_url, split_s3_url
 from rio.errors import InvalidBase, InvalidKey, ObjectNotFound, StorageError
-from rio.storage_settings import StorageSettings
+from rio.storage._base import StoredObject, _check_prefix, _clip, _log, _prefix_url, _valid_key
+from rio.storage._s3_answers import _answer_error, _region_from_location
+from rio.storage._settings import StorageSettings
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -58,11 +28,7 @@ __all__ = [
     "MAX_PUT_IF_ABSENT_BYTES",
     "MULTIPART_CHUNKSIZE",
     "MULTIPART_THRESHOLD",
-    "LocalStore",
-    "ObjectStore",
     "S3Store",
-    "StoredObject",
-    "open_store",
 ]
 
 #: Objects of at least this many bytes go to S3 as a multipart upload.
@@ -84,163 +50,6 @@ _MAX_POOL_CONNECTIONS = 32
 _CONFLICT_ROUNDS = 3
 _STREAM_BUFFER = 1024 * 1024
 _BUCKET_IN_URL_RE = re.compile(r"[A-Za-z0-9._-]{3,255}")
-# What link(2) answers on file systems without hard links (FAT, some network and FUSE mounts).
-_NO_HARD_LINKS = frozenset({errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS})
-_TEMP_NAME_RE = re.compile(r"\..*\.[0-9a-f]{16}\.tmp", re.DOTALL)
-_ACCESS_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AllAccessDisabled",
-        "ExpiredToken",
-        "InvalidAccessKeyId",
-        "InvalidToken",
-        "SignatureDoesNotMatch",
-        "TokenRefreshRequired",
-        "KMS.AccessDeniedException",
-        "KMS.DisabledException",
-    }
-)
-_NOT_FOUND_CODES = frozenset({"NoSuchKey", "404", "NotFound"})
-# What each action needs from an IAM policy, for access-denied messages.
-_PERMISSIONS = {
-    "read": "s3:GetObject",
-    "stat": "s3:GetObject (and s3:ListBucket, without which S3 answers 403 for a missing key)",
-    "write": "s3:PutObject",
-    "list": "s3:ListBucket",
-    "delete": "s3:DeleteObject",
-    "find the region of": "s3:GetBucketLocation (or pass region= to skip the lookup)",
-}
-
-_log = redaction.logger("rio.storage")
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    """An object a store has written: its key under the base, its full URL and its size in bytes."""
-
-    key: str
-    url: str
-    size: int
-
-
-@runtime_checkable
-class ObjectStore(Protocol):
-    """Where rio's artefacts live. Keys are relative to :attr:`base`; see the module docstring."""
-
-    @property
-    def base(self) -> Base: ...
-
-    def url(self, key: str) -> str:
-        """The full URL of ``key``."""
-        ...
-
-    def put(self, key: str, data: bytes, *, content_type: str | None = None) -> StoredObject:
-        """Write ``data`` to ``key``, replacing any object there."""
-        ...
-
-    def put_if_absent(self, key: str, data: bytes, *, content_type: str | None = None) -> StoredObject | None:
-        """Write ``data`` to ``key`` only if no object is there; ``None`` when one was (nothing written)."""
-        ...
-
-    def get(self, key: str) -> bytes:
-        """The bytes of ``key``; :class:`ObjectNotFound` if there is no such object."""
-        ...
-
-    def get_url(self, url: str) -> bytes:
-        """The bytes of a full URL (a manifest entry), which may lie outside the base."""
-        ...
-
-    def open_url(self, url: str) -> BinaryIO:
-        """A binary reader streaming a full URL; :class:`ObjectNotFound` if there is no such object."""
-        ...
-
-    def exists(self, key: str) -> bool:
-        """Whether an object is at ``key``."""
-        ...
-
-    def size(self, key: str) -> int | None:
-        """The size of ``key`` in bytes, or ``None`` if there is no such object."""
-        ...
-
-    def list(self, prefix: str = "") -> Iterator[str]:
-        """Every key that starts with ``prefix`` (a string prefix, not a folder), in lexicographic order."""
-        ...
-
-    def list_sized(self, prefix: str = "") -> Iterator[tuple[str, int]]:
-        """Like :meth:`list`, with each object's size in bytes, as the listing gives it."""
-        ...
-
-    def delete(self, keys: Iterable[str]) -> None:
-        """Delete ``keys``; keys with no object are fine."""
-        ...
-
-    def close(self) -> None:
-        """Release connections."""
-        ...
-
-
-def open_store(
-    base: str | os.PathLike[str] | Base,
-    *,
-    aws_access_key_id: str | None = None,
-    aws_secret_access_key: str | None = None,
-    aws_session_token: str | None = None,
-    region: str | None = None,
-    endpoint_url: str | None = None,
-    addressing_style: str | None = None,
-    server_side_encryption: str | None = "AES256",
-    kms_key_id: str | None = None,
-    max_attempts: int = 10,
-    **s3_options: Any,
-) -> ObjectStore:
-    """The store for ``base``: :class:`S3Store` for ``s3://…``, :class:`LocalStore` for a directory.
-
-    The AWS arguments, and any other keyword argument of :class:`S3Store` (timeouts, multipart
-    sizes), apply to S3 only. A malformed base raises :class:`~rio.errors.InvalidBase`.
-    """
-    parsed = Base.parse(base)
-    if parsed.scheme == "s3":
-        return S3Store(
-            parsed,
-            aws_access_key_id=aws_access_key_id,
-            aws_secret_access_key=aws_secret_access_key,
-            aws_session_token=aws_session_token,
-            region=region,
-            endpoint_url=endpoint_url,
-            addressing_style=addressing_style,
-            server_side_encryption=server_side_encryption,
-            kms_key_id=kms_key_id,
-            max_attempts=max_attempts,
-            **s3_options,
-        )
-    return LocalStore(parsed)
-
-
-# --- shared helpers --------------------------------------------------------------------------------
-
-
-def _clip(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _check_prefix(prefix: str) -> str:
-    if not isinstance(prefix, str):
-        raise InvalidKey(f"a listing prefix must be a string, not {type(prefix).__name__}")
-    if prefix.startswith("/"):
-        raise InvalidKey(f"listing prefix {_clip(prefix)!r} starts with '/'; keys are relative to the base")
-    return prefix
-
-
-def _prefix_url(base: Base, prefix: str) -> str:
-    return f"{base}/{prefix}" if prefix else str(base)
-
-
-def _valid_key(key: str) -> bool:
-    try:
-        check_key(key)
-    except InvalidKey:
-        return False
-    return True
 
 
 def _import(name: str) -> Any:
@@ -249,21 +58,6 @@ def _import(name: str) -> Any:
     Imported on first use, so that ``import rio.storage`` does not load them.
     """
     return importlib.import_module(name)
-
-
-# --- S3 ----------------------------------------------------------------------------------------------
-
-
-def _region_from_location(constraint: str | None) -> str:
-    """The region of a bucket from ``GetBucketLocation``'s ``LocationConstraint``.
-
-    S3 answers nothing for us-east-1, and the legacy ``EU`` for buckets made in eu-west-1 long ago.
-    """
-    if not constraint:
-        return "us-east-1"
-    if constraint == "EU":
-        return "eu-west-1"
-    return constraint
 
 
 def _split_s3_url(url: str) -> tuple[str, str]:
@@ -514,7 +308,7 @@ class S3Store:
         if isinstance(cause, exceptions.ClientError):
             error = cause.response.get("Error", {})
             meta = cause.response.get("ResponseMetadata", {})
-            return self._answer_error(
+            return _answer_error(
                 str(error.get("Code", "")),
                 meta.get("HTTPStatusCode"),
                 str(error.get("Message", "")),
@@ -544,33 +338,6 @@ class S3Store:
                 url=url,
             )
         return StorageError(f"could not {action} {url}: {type(cause).__name__}: {_clip(str(cause))}", url=url)
-
-    def _answer_error(
-        self, code: str, status: object, message: str, attempts: int, action: str, url: str
-    ) -> StorageError:
-        said = f"{code}: {_clip(message)}" if message else code
-        if code in _NOT_FOUND_CODES:
-            return ObjectNotFound(f"{url} does not exist ({code}); check the key and the base", url=url)
-        if code == "NoSuchBucket":
-            return StorageError(
-                f"could not {action} {url}: the bucket does not exist ({said}); check the bucket's name "
-                "and the endpoint",
-                url=url,
-            )
-        if code in _ACCESS_CODES or status == 403:
-            needs = _PERMISSIONS.get(action, "access to the bucket")
-            return StorageError(
-                f"S3 refused to {action} {url} ({said}); check the AWS credentials and that they grant "
-                f"{needs}, and use of the KMS key if objects are encrypted with one",
-                url=url,
-            )
-        if code == "SlowDown" or (isinstance(status, int) and status >= 500):
-            return StorageError(
-                f"could not {action} {url}: S3 kept failing after {attempts} attempts ({said}); try again "
-                "later, or raise max_attempts",
-                url=url,
-            )
-        return StorageError(f"could not {action} {url}: S3 answered {said}", url=url)
 
     def _endpoint_label(self) -> str:
         # Only what exists at any moment of __init__: the region is not known during its own lookup.
@@ -772,7 +539,7 @@ class S3Store:
             if failures:
                 first = failures[0]
                 failed_url = s3_url(self._bucket, first.get("Key", ""))
-                error = self._answer_error(
+                error = _answer_error(
                     str(first.get("Code", "")), None, str(first.get("Message", "")), 1, "delete", failed_url
                 )
                 raise StorageError(
@@ -782,274 +549,3 @@ class S3Store:
 
     def close(self) -> None:
         self._client.close()
-
-
-# --- a local directory -------------------------------------------------------------------------------
-
-
-class LocalStore:
-    """An :class:`ObjectStore` in a local directory, created on first write.
-
-    Keys map to files under the directory, ``/`` separating directories. Unlike S3, a key cannot be
-    both an object and a directory (``a`` and ``a/b``). Deleting leaves empty directories in place:
-    removing them could race a writer about to create a file in one. ``content_type`` is S3 metadata
-    and is ignored here.
-    """
-
-    def __init__(self, base: str | os.PathLike[str] | Base) -> None:
-        parsed = Base.parse(base)
-        if parsed.scheme != "file":
-            raise InvalidBase(f"a local store needs a directory base, not {parsed}")
-        assert parsed.path is not None
-        self.base = parsed
-        self._root = parsed.path
-        if os.path.exists(self._root) and not os.path.isdir(self._root):
-            raise self._base_is_a_file()
-
-    def __repr__(self) -> str:
-        return f"LocalStore(base={str(self.base)!r})"
-
-    def __enter__(self) -> LocalStore:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    # -- error translation: the one place OS errors become rio's --
-
-    def _base_is_a_file(self) -> StorageError:
-        return StorageError(
-            f"base {self.base} is a file, not a directory; point the base at a directory (it is created "
-            "on first write if missing)",
-            url=str(self.base),
-        )
-
-    @contextmanager
-    def _translated(self, action: str, url: str) -> Iterator[None]:
-        try:
-            yield
-        except OSError as exc:
-            raise self._error(exc, action, url) from exc
-
-    def _error(self, exc: OSError, action: str, url: str) -> StorageError:
-        reading = action in ("read", "stat")
-        if isinstance(exc, (NotADirectoryError, FileExistsError)) and os.path.isfile(self._root):
-            return self._base_is_a_file()
-        if reading and isinstance(exc, (FileNotFoundError, NotADirectoryError)):
-            return ObjectNotFound(f"{url} does not exist; check the key and the base", url=url)
-        if reading and isinstance(exc, IsADirectoryError):
-            return ObjectNotFound(f"{url} is a directory, not an object", url=url)
-        if isinstance(exc, PermissionError):
-            return StorageError(
-                f"could not {action} {url}: permission denied ({exc.strerror}); check that this user may "
-                f"{'read' if reading or action == 'list' else 'write to'} {self._root}",
-                url=url,
-            )
-        if isinstance(exc, (NotADirectoryError, FileExistsError)):
-            return StorageError(
-                f"could not {action} {url}: a part of its path is a file, not a directory ({exc.filename}); "
-                "a local key cannot sit under another key",
-                url=url,
-            )
-        if isinstance(exc, IsADirectoryError):
-            return StorageError(f"could not {action} {url}: a directory is in the way", url=url)
-        if exc.errno == errno.ENOSPC:
-            return StorageError(
-                f"could not {action} {url}: no space left on the device of {self._root}", url=url
-            )
-        if exc.errno == errno.ENAMETOOLONG:
-            return StorageError(
-                f"could not {action} {url}: a name in the key is too long for this file system (most allow "
-                "255 bytes per name)",
-                url=url,
-            )
-        return StorageError(f"could not {action} {url}: {exc.strerror or exc}", url=url)
-
-    # -- keys --
-
-    def url(self, key: str) -> str:
-        return self.base.url(key)
-
-    def _path(self, key: str) -> str:
-        check_key(key)
-        return os.path.join(self._root, *key.split("/"))
-
-    # -- writes --
-
-    def put(self, key: str, data: bytes, *, content_type: str | None = None) -> StoredObject:
-        url = self.url(key)
-        path = self._path(key)
-        _log.debug("put %s (%d bytes)", url, len(data))
-        with self._translated("write", url):
-            temp = _write_file(path, data)
-            try:
-                os.replace(temp, path)
-            except BaseException:
-                _remove(temp)
-                raise
-            _sync_directory(os.path.dirname(path))
-        return StoredObject(key, url, len(data))
-
-    def put_if_absent(self, key: str, data: bytes, *, content_type: str | None = None) -> StoredObject | None:
-        url = self.url(key)
-        path = self._path(key)
-        _log.debug("put %s if absent (%d bytes)", url, len(data))
-        with self._translated("write", url):
-            temp = _write_file(path, data)
-            try:
-                os.link(temp, path)
-            except FileExistsError:
-                if os.path.isdir(path):
-                    raise IsADirectoryError(errno.EISDIR, "is a directory", path) from None
-                _log.debug("%s exists; nothing written", url)
-                return None
-            except OSError as exc:
-                if exc.errno not in _NO_HARD_LINKS:
-                    raise
-                raise StorageError(
-                    f"could not write {url}: the file system of {self._root} has no hard links, which "
-                    "create-if-absent needs to be atomic and exclusive; use a base on another file system",
-                    url=url,
-                ) from exc
-            finally:
-                _remove(temp)
-            _sync_directory(os.path.dirname(path))
-        return StoredObject(key, url, len(data))
-
-    # -- reads --
-
-    def get(self, key: str) -> bytes:
-        return self._read(self._path(key), self.url(key))
-
-    def get_url(self, url: str) -> bytes:
-        return self._read(self._path_of_url(url), url)
-
-    def _read(self, path: str, url: str) -> bytes:
-        with self._translated("read", url), open(path, "rb") as file:
-            data = file.read()
-        _log.debug("got %s (%d bytes)", url, len(data))
-        return data
-
-    def open_url(self, url: str) -> BinaryIO:
-        path = self._path_of_url(url)
-        with self._translated("read", url):
-            file = open(path, "rb")  # noqa: SIM115 - the caller closes it
-        _log.debug("streaming %s", url)
-        return file
-
-    def _path_of_url(self, url: str) -> str:
-        if not isinstance(url, str) or not url.startswith("file:///"):
-            raise InvalidKey(
-                f"{_clip(str(url))!r} is not a file:///absolute/path URL; a local store reads only those"
-            )
-        path = url[len("file://") :]  # used literally, never percent-decoded
-        if "\x00" in path or path.endswith("/"):
-            raise InvalidKey(f"URL {_clip(url)!r} names no file")
-        return path
-
-    def exists(self, key: str) -> bool:
-        return self.size(key) is not None
-
-    def size(self, key: str) -> int | None:
-        url = self.url(key)
-        path = self._path(key)
-        try:
-            with self._translated("stat", url):
-                info = os.stat(path)
-        except ObjectNotFound:
-            return None
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        return info.st_size
-
-    def list(self, prefix: str = "") -> Iterator[str]:
-        return (key for key, _ in self.list_sized(prefix))
-
-    def list_sized(self, prefix: str = "") -> Iterator[tuple[str, int]]:
-        _check_prefix(prefix)
-        url = _prefix_url(self.base, prefix)
-        # Start at the deepest directory the prefix names in full; nothing outside it can match.
-        start = prefix.rpartition("/")[0]
-        if start and not _valid_key(start):
-            return
-        yield from self._walk(start, prefix, url)
-
-    def _walk(self, relative: str, prefix: str, url: str) -> Iterator[tuple[str, int]]:
-        directory = os.path.join(self._root, *relative.split("/")) if relative else self._root
-        # (sort order, key, size; None for a directory)
-        entries: list[tuple[str, str, int | None]] = []
-        with self._translated("list", url):
-            try:
-                with os.scandir(directory) as scan:
-                    for entry in scan:
-                        key = f"{relative}/{entry.name}" if relative else entry.name
-                        if entry.is_dir(follow_symlinks=False):
-                            # Every key inside sorts as key + "/…", which orders it among its siblings.
-                            entries.append((key + "/", key, None))
-                        elif entry.is_file() and _TEMP_NAME_RE.fullmatch(entry.name) is None:
-                            entries.append((key, key, entry.stat().st_size))
-            except (FileNotFoundError, NotADirectoryError):
-                if relative == "" and os.path.exists(self._root):
-                    raise
-                return  # no directory yet, so no keys
-        entries.sort()
-        for order, key, size in entries:
-            if size is None:
-                if order.startswith(prefix) or prefix.startswith(order):
-                    yield from self._walk(key, prefix, url)
-            elif key.startswith(prefix) and _valid_key(key):
-                yield key, size
-
-    # -- deletes --
-
-    def delete(self, keys: Iterable[str]) -> None:
-        targets = [(self.url(key), self._path(key)) for key in keys]  # all checked before any goes
-        for url, path in targets:
-            with self._translated("delete", url), suppress(FileNotFoundError, NotADirectoryError):
-                os.unlink(path)
-        if targets:
-            _log.debug("deleted %d objects under %s", len(targets), self.base)
-
-    def close(self) -> None:
-        """Nothing to release; here so both stores are used alike."""
-
-
-def _write_file(path: str, data: bytes) -> str:
-    """Write ``data`` to a new hidden temporary file beside ``path``; its name, once it is on disk."""
-    directory, name = os.path.split(path)
-    os.makedirs(directory, exist_ok=True)
-    # A short stem keeps the temporary name within the file system's limit on names.
-    stem = name.encode("utf-8")[:64].decode("utf-8", "ignore")
-    temp = os.path.join(directory, f".{stem}.{secrets.token_hex(8)}.tmp")
-    # 0o666 before the umask, like any file this user writes (mkstemp would give 0o600).
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-    except BaseException:
-        _remove(temp)
-        raise
-    return temp
-
-
-def _remove(path: str) -> None:
-    with suppress(FileNotFoundError):
-        os.unlink(path)
-
-
-def _sync_directory(directory: str) -> None:
-    """Make a rename or link in ``directory`` durable; best effort where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
