@@ -1,6 +1,9 @@
 """rio: rows from Python producers into Amazon Redshift through S3, or into PostgreSQL and DuckDB.
 
-Fast, exactly once, and with errors you can act on. See the README for a tour.
+Producers pack rows into a :class:`RedshiftIO` pipe, which stages gzip'd NDJSON parts and a COPY
+manifest and has them loaded, exactly once. Data that already exists (rows, files, S3 objects,
+DataFrames, query results) goes in with :func:`load`, or with :class:`RedshiftTable`. The ``rio``
+command does the same from a shell (``rio --help``); the README has a tour of each.
 """
 
 from __future__ import annotations
@@ -52,7 +55,13 @@ _LAZY = {
 }
 
 
+def __dir__() -> list[str]:
+    """The module's names, the public ones imported on first use included (for dir() and help())."""
+    return sorted(set(globals()) | set(__all__))
+
+
 def __getattr__(name: str) -> Any:
+    """A public name imported on first use (``rio.load``, ``rio.RedshiftTable``…)."""
     if name in _LAZY:
         from importlib import import_module
 

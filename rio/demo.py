@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from rio._words import plural
 from rio.config import Column, DestinationConfig
 from rio.pipe import RedshiftIO
 
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     start = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0, tzinfo=None)
     rows = list(events(args.rows, start))  # made first, so the timing below is rio's alone
 
-    print(f"rio demo: {len(rows):,} events → {data}/ → {database.name}")
+    print(f"rio demo: {plural(len(rows), 'event')} → {data}/ → {database.name}")
     began = time.perf_counter()
     pipe = RedshiftIO(CONFIG, base=str(data), target=target)
     pipe.pack_many(rows)
@@ -92,12 +93,13 @@ def main(argv: list[str] | None = None) -> None:
     raw = _raw_bytes(parts)
     pack_seconds, load_seconds = packed - began, loaded - packed
     ratio = raw / max(compressed, 1)
-    _say("packed", f"{len(rows):,} rows in {pack_seconds:.2f} s: {len(rows) / pack_seconds:,.0f} rows/s")
-    _say("parts", f"{len(parts)} gzip'd NDJSON files, {compressed / 1e6:.1f} MB ({raw / 1e6:.1f} MB of JSON, "
+    files = plural(len(parts), "gzip'd NDJSON file")
+    packed_rows = plural(len(rows), "row")
+    _say("packed", f"{packed_rows} in {pack_seconds:.2f} s: {len(rows) / pack_seconds:,.0f} rows/s")
+    _say("parts", f"{files}, {compressed / 1e6:.1f} MB ({raw / 1e6:.1f} MB of JSON, "
                   f"{ratio:.1f} times smaller)")  # fmt: skip
-    _say(
-        "loaded", f"{outcome.rows:,} rows in {load_seconds:.2f} s: {outcome.rows / load_seconds:,.0f} rows/s"
-    )
+    loaded_rows = plural(outcome.rows, "row")
+    _say("loaded", f"{loaded_rows} in {load_seconds:.2f} s: {outcome.rows / load_seconds:,.0f} rows/s")
     _say("on disk", f"{_size(data) / 1e6:.1f} MB in {data.name}/, {database.stat().st_size / 1e6:.1f} MB in "
                     f"{database.name}")  # fmt: skip
     _say("outcome", outcome.line())

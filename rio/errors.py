@@ -26,6 +26,7 @@
     │   ├── UnsupportedValue         a dict value rio cannot write as JSON (also a TypeError)
     │   └── InvalidColumnValue       a value that does not fit its column: type, range, length, NOT NULL
     ├── PackerClosed                 pack() after close()
+    ├── UnknownOption (also a TypeError): a keyword a rio function does not take; lists those it does
     ├── StorageError: an object store operation that failed, naming the URL and what to do
     │   ├── ObjectNotFound           the object does not exist
     │   └── AccessRefused            a read outside the bases rio serve was told to allow
@@ -44,6 +45,7 @@
     │   ├── SchemaMismatch           the table differs from the config: column, property, both values
     │   ├── CopyFailed               COPY refused rows: each with file, line, column, value, reason, code
     │   ├── LoadRefused              the load would break a rule (append with force would double rows)
+    │   ├── InvalidMode              a load mode rio does not have, or one this load cannot run (a ValueError)
     │   ├── UnknownAdapter           no warehouse adapter for a URL scheme or profile type
     │   │   └── InvalidTarget        a target URI that names no table (URL::schema.table)
     │   └── WarehouseError           the warehouse failed: connection, SQL, or a lost transaction
@@ -60,6 +62,9 @@ ported from it reads the same; every message then says what exactly is wrong and
 """
 
 from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterable, Mapping
 
 from rio.redaction import mask_text
 
@@ -83,6 +88,7 @@ __all__ = [
     "InvalidJob",
     "InvalidKey",
     "InvalidManifest",
+    "InvalidMode",
     "InvalidSortOrds",
     "InvalidTarget",
     "JobNotFinished",
@@ -110,6 +116,7 @@ __all__ = [
     "StorageError",
     "TooManyColumns",
     "UnknownAdapter",
+    "UnknownOption",
     "UnsupportedSource",
     "UnsupportedType",
     "UnsupportedValue",
@@ -250,6 +257,57 @@ class PackerClosed(RioError):
     """``pack`` or ``flush`` after ``close``: the packer takes no more rows."""
 
 
+# --- keyword arguments -----------------------------------------------------------------------------
+
+
+class UnknownOption(RioError, TypeError):
+    """A keyword argument that a rio function does not take (a TypeError, as Python's own is).
+
+    The message names the keyword, suggests the nearest one the function takes, and lists them all,
+    sorted. ``option`` is the keyword; ``accepted`` every one the function takes.
+    """
+
+    def __init__(self, message: str, *, option: str = "", accepted: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.option = option
+        self.accepted = tuple(sorted(accepted))
+
+    @classmethod
+    def check(
+        cls,
+        function: str,
+        given: Iterable[str],
+        accepted: Collection[str],
+        *,
+        passed_on: Mapping[str, Collection[str]] | None = None,
+        hints: Mapping[str, str] | None = None,
+    ) -> None:
+        """Raise for the first of ``given`` (in sorted order) that the function does not take.
+
+        ``function`` is how the caller wrote the call (``rio.load()``). It takes ``accepted``, and
+        the keywords it passes on to others, listed apart by who takes them (``{"the object
+        store's": {...}}``). ``hints`` say, for a keyword people often try, what to do instead.
+        """
+        groups = dict(passed_on or {})
+        every = set(accepted).union(*groups.values())
+        unknown = sorted(set(given) - every)
+        if not unknown:
+            return
+        option = unknown[0]
+        hint = (hints or {}).get(option)
+        if hint is None:
+            close = difflib.get_close_matches(option, sorted(every), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else None
+        # Python's own words for the same mistake, so that code matching them keeps working.
+        said = f"{function} got an unexpected keyword argument {option!r}"
+        if hint:
+            said += f" ({hint})"
+        said += f"; it takes: {', '.join(sorted(accepted))}"
+        for whose, names in groups.items():
+            said += f"; and {whose}: {', '.join(sorted(names))}"
+        raise cls(said, option=option, accepted=every)
+
+
 # --- object stores ---------------------------------------------------------------------------------
 
 
@@ -341,6 +399,10 @@ class CopyFailed(LoadError):
 
 class LoadRefused(LoadError):
     """The load would break a rule, such as force in append mode (it would double the rows)."""
+
+
+class InvalidMode(LoadError, ValueError):
+    """A load mode rio does not have, or one this kind of load cannot run; the message lists the modes."""
 
 
 class UnknownAdapter(LoadError):

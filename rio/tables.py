@@ -24,13 +24,31 @@ from rio import redaction
 from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter
 from rio.config import Column
-from rio.errors import IncompleteArgs
+from rio.errors import IncompleteArgs, UnknownOption
 from rio.profiles import load_profile, target_from_url
 from rio.storage_settings import StorageSettings
-from rio.transfer import TransferResult, load, split_target
+from rio.transfer import TransferResult, check_load_options, load, split_target
 from rio.unload import UnloadResult, unload
 
 __all__ = ["Database", "DuckDBDatabase", "PostgresDatabase", "RedshiftDatabase", "RedshiftTable"]
+
+#: The keywords of :func:`rio.load` a :class:`RedshiftTable` sets itself, and its own name for each.
+_SET_BY_THE_TABLE = {
+    "table": "target_table",
+    "table_columns": "table_columns",
+    "upsert_keys": "upsert_uniqueness_key",
+    "create": "create",
+    "base": "base",
+    "keep_staged": "keep_staged",
+    "data_timestamp_column": "data_timestamp_column",
+}
+_TABLE_KEYWORD_HINTS = {
+    "schema": "the RedshiftTable names its schema with its table: RedshiftTable(db, 'schema.table')",
+    **{
+        keyword: f"the RedshiftTable sets it: RedshiftTable(…, {own}=…)"
+        for keyword, own in _SET_BY_THE_TABLE.items()
+    },
+}
 
 #: aws_etl_tools' credential keys and the adapter settings they are.
 _CREDENTIAL_KEYS = {
@@ -96,6 +114,9 @@ class Database:
         """A table's (``schema.table``) or a query's rows to gzip'd NDJSON parts and a manifest in
         ``base``: Redshift's own UNLOAD on Redshift, rio's encoder elsewhere. ``base`` is reached
         with ``storage`` (and ``open_store`` keywords such as ``endpoint_url=``)."""
+        from rio.sources import store_option_names
+
+        UnknownOption.check(f"{type(self).__name__}.unload()", store_options, store_option_names())
         return unload(
             query_or_table, self.adapter(), base, name=name, store_options=store_options, storage=storage
         )
@@ -189,6 +210,19 @@ class RedshiftTable:
         ``storage`` (over the table's own) and storage keywords such as ``endpoint_url`` reach both
         the source's S3 reads and the staging store.
         """
+        return self._load("load", source, storage, source_options)
+
+    def _load(
+        self, method: str, source: Any, storage: StorageSettings | None, source_options: dict[str, Any]
+    ) -> TransferResult:
+        """:func:`rio.load` into this table; an unknown keyword is named as ``method``'s."""
+        check_load_options(
+            f"RedshiftTable.{method}",
+            source_options,
+            source_options.get("store_options"),
+            set_by_caller=_SET_BY_THE_TABLE,
+            hints=_TABLE_KEYWORD_HINTS,
+        )
         if storage is None:
             storage = self.storage
         elif self.storage is not None:
@@ -217,17 +251,23 @@ class RedshiftTable:
         """Dicts, or tuples with ``columns`` naming their fields (aws_etl_tools' ``from_in_memory``)."""
         return self.load(rows, columns=columns, name="rows in memory", storage=storage)
 
-    def load_from_file(self, path: str | os.PathLike[str], **options: Any) -> TransferResult:
+    def load_from_file(
+        self, path: str | os.PathLike[str], *, storage: StorageSettings | None = None, **options: Any
+    ) -> TransferResult:
         """A local CSV, NDJSON or JSON-array file (plain or gzip), or a glob of them."""
-        return self.load(os.fspath(path), **options)
+        return self._load("load_from_file", os.fspath(path), storage, options)
 
-    def load_from_s3(self, url: str, **options: Any) -> TransferResult:
+    def load_from_s3(
+        self, url: str, *, storage: StorageSettings | None = None, **options: Any
+    ) -> TransferResult:
         """An ``s3://`` object or glob (``s3://bucket/prefix*.csv.gz``)."""
-        return self.load(url, **options)
+        return self._load("load_from_s3", url, storage, options)
 
-    def load_from_manifest(self, url: str, **options: Any) -> TransferResult:
+    def load_from_manifest(
+        self, url: str, *, storage: StorageSettings | None = None, **options: Any
+    ) -> TransferResult:
         """The NDJSON parts an existing COPY manifest lists."""
-        return self.load(url, **options)
+        return self._load("load_from_manifest", url, storage, options)
 
     def load_from_dataframe(self, frame: Any, *, storage: StorageSettings | None = None) -> TransferResult:
         """A pandas DataFrame (needs pandas)."""

@@ -23,23 +23,35 @@ called, the rest from ``RIO_S3_*``): the source's S3 reads and the staging store
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rio import config as rio_config
 from rio import redaction
 from rio._identifiers import identifier_problem
+from rio._words import plural
 from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter, DataFile, TableColumn
 from rio.config import Column, DataFacts, DestinationConfig
+from rio.config._inferred import ROW_NUMBER_KEY
 from rio.contract import Job, LoadMode, manifest_digest
-from rio.errors import IncompleteArgs, InvalidIdentifier, InvalidTarget, LoadError, RowError, UnsupportedType
+from rio.errors import (
+    IncompleteArgs,
+    InvalidIdentifier,
+    InvalidMode,
+    InvalidTarget,
+    LoadError,
+    RowError,
+    UnknownOption,
+    UnsupportedType,
+)
 from rio.loader.discover import FoundData
 from rio.loader.report import Status, TableOutcome
 from rio.loader.runner import LoadOptions, load_found
@@ -48,11 +60,15 @@ from rio.storage_settings import SETTING_NAMES, StorageSettings, split_store_opt
 from rio.types import column_type, config_spelling
 
 __all__ = [
+    "EXISTING_DATA_MODES",
     "ROW_NUMBER_KEY",
     "STAGING_ENVIRONMENT",
     "TransferResult",
+    "check_load_options",
     "load",
+    "load_option_names",
     "load_rows",
+    "resolve_mode",
     "split_target",
     "staging_base",
 ]
@@ -61,12 +77,17 @@ log = redaction.logger("rio.transfer")
 
 #: Environment variables naming the staging base, in the order they are read.
 STAGING_ENVIRONMENT = ("RIO_S3_BASE_PATH", "AWS_ETL_TOOLS_S3_BASE_PATH")
-#: The key each staged row of an upsert carries with its input position (not a table column).
-ROW_NUMBER_KEY = "rio_input_row"
 #: Rows handed to the core at a time.
 _BATCH = 5_000
 #: The schema a target without one loads into.
 DEFAULT_SCHEMAS = {"duckdb": "main", "postgres": "public", "redshift": "public"}
+#: The modes a load of existing data runs. Refresh replaces the rows of a data date, which only a
+#: producer's dated data has.
+EXISTING_DATA_MODES = (LoadMode.APPEND, LoadMode.TRUNCATE, LoadMode.UPSERT)
+#: What to do instead, for keywords people reach for that :func:`load` does not take.
+LOAD_KEYWORD_HINTS = {
+    "schema": "the schema goes with the table: target='…::schema.table', or table='schema.table'",
+}
 
 
 @dataclass
@@ -242,6 +263,68 @@ def _numbered(rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
         yield {**row, ROW_NUMBER_KEY: number}
 
 
+def resolve_mode(mode: LoadMode | str | None, upsert_keys: Sequence[str], where: str) -> LoadMode:
+    """The mode a load of existing data into ``where`` runs: ``mode``, else upsert when there are
+    keys, else append. A mode rio does not have, or refresh, is an :class:`InvalidMode` that lists
+    the modes it runs; upsert without keys is a :class:`LoadError`."""
+    modes = ", ".join(choice.value for choice in EXISTING_DATA_MODES)
+    if mode is None:
+        return LoadMode.UPSERT if upsert_keys else LoadMode.APPEND
+    try:
+        chosen = LoadMode(mode)
+    except ValueError:
+        raise InvalidMode(f"{where}: mode {mode!r} is not a load mode; give one of: {modes}") from None
+    if chosen is LoadMode.REFRESH:
+        raise InvalidMode(
+            f"{where}: refresh replaces a data date's rows, and existing data has no data date; "
+            f"give one of: {modes}"
+        )
+    if chosen is LoadMode.UPSERT and not upsert_keys:
+        raise LoadError(f"{where}: upsert needs the key columns that identify a row (upsert_keys=)")
+    return chosen
+
+
+def load_option_names() -> frozenset[str]:
+    """The keyword arguments :func:`load` takes besides the object store's
+    (:func:`rio.sources.store_option_names`): its own, and :func:`rio.sources.open_source`'s
+    (``format``, ``delimiter``…)."""
+    from rio.sources import source_option_names
+
+    own = {
+        parameter.name
+        for parameter in inspect.signature(load).parameters.values()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    return frozenset(own | source_option_names())
+
+
+def check_load_options(
+    function: str,
+    options: Mapping[str, Any],
+    store_options: Mapping[str, Any] | None = None,
+    *,
+    set_by_caller: Collection[str] = (),
+    hints: Mapping[str, str] | None = None,
+) -> None:
+    """Raise :class:`UnknownOption` for a keyword :func:`load` does not take, or a key of
+    ``store_options`` that opens no store, before anything is opened or read.
+
+    ``function`` names the call as the user wrote it (``rio.load``); ``set_by_caller`` are
+    keywords of :func:`load` that it sets itself, so the user may not; ``hints`` are said instead
+    of a suggestion for the keywords they name.
+    """
+    from rio.sources import STORE_KEYWORDS, store_option_names
+
+    UnknownOption.check(
+        f"{function}()",
+        options,
+        load_option_names() - set(set_by_caller),
+        passed_on={STORE_KEYWORDS: store_option_names()},
+        hints={**LOAD_KEYWORD_HINTS, **(hints or {})},
+    )
+    UnknownOption.check(f"{function}(store_options=…)", store_options or {}, store_option_names())
+
+
 def load_rows(
     rows: Iterable[dict[str, Any]],
     adapter: Adapter,
@@ -273,12 +356,7 @@ def load_rows(
     """
     from rio.pipe import RedshiftIO
 
-    load_mode = LoadMode(mode) if mode is not None else (LoadMode.UPSERT if upsert_keys else LoadMode.APPEND)
-    if load_mode is LoadMode.UPSERT and not upsert_keys:
-        raise LoadError(f"{schema}.{table}: upsert needs the key columns that identify a row")
-    if load_mode is LoadMode.REFRESH:
-        raise LoadError(f"{schema}.{table}: refresh replaces a data date's rows; loads of existing data "
-                        "append, upsert or truncate")  # fmt: skip
+    load_mode = resolve_mode(mode, upsert_keys, f"{schema}.{table}")
     session = adapter.connect()
     try:
         existing = adapter.read_columns(session, schema, table)
@@ -330,10 +408,10 @@ def load_rows(
             widths = {k: v for k, v in measured_widths(tracker).items() if k != ROW_NUMBER_KEY}
             described = ", ".join(f"{column.name} {column.type}" for column in inferred)
             log.info(
-                "%s.%s: types inferred over %s rows of %s: %s",
+                "%s.%s: types inferred over %s of %s: %s",
                 schema,
                 table,
-                result_rows,
+                plural(result_rows, "row"),
                 source_name,
                 described,
             )
@@ -411,9 +489,14 @@ def load(
     ``storage`` says how to reach S3, for the source's objects and the staging store alike;
     ``store_options`` (and storage keywords such as ``endpoint_url=`` among the other keyword
     arguments) are folded into it here, and the other ``open_store`` keywords (timeouts…) go to both.
+
+    Before anything is opened, a keyword it does not take is an :class:`~rio.errors.UnknownOption`
+    (a TypeError) that lists those it does, and a mode other than append, upsert or truncate is an
+    :class:`~rio.errors.InvalidMode` that lists those.
     """
     from rio.sources import open_source
 
+    check_load_options("rio.load", source_options, store_options)
     if isinstance(target, Adapter):
         if table is None:
             raise InvalidTarget("with an adapter as the target, give table='schema.table'")
@@ -422,6 +505,8 @@ def load(
     else:
         settings, schema, table_name = split_target(target, table)
         adapter = resolve_adapter(settings)
+    # A wrong mode is said before the source is opened (and read, for an upsert, to the end).
+    resolve_mode(mode, upsert_keys, f"{schema}.{table_name}")
     loose = {name: source_options.pop(name) for name in SETTING_NAMES & set(source_options)}
     reach, options = _storage_of(StorageSettings.resolve(storage, env={}, **loose), store_options)
     opened = open_source(source, storage=reach, **source_options, **options)

@@ -25,7 +25,7 @@ from typing import Any
 from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter, Session
 from rio.contract import Manifest, ManifestEntry
-from rio.errors import PipeError, RowError, StorageError, WarehouseError
+from rio.errors import PipeError, RowError, StorageError, UnknownOption, WarehouseError
 from rio.storage_settings import StorageSettings, split_store_options
 
 __all__ = ["UnloadResult", "unload"]
@@ -104,8 +104,10 @@ def unload(
     keywords (timeouts…) go to the store.
     """
     from rio._core import Packer
+    from rio.sources import store_option_names
     from rio.transfer import pack_rows
 
+    UnknownOption.check("rio.unload.unload(store_options=…)", store_options or {}, store_option_names())
     adapter = resolve_adapter(target)
     folder = name or f"unload_{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
     loose, options = split_store_options(store_options)

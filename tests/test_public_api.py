@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pydoc
 import re
+import subprocess
+import sys
 
 import rio
 import rio.errors
@@ -54,10 +57,29 @@ def test_version_comes_from_the_rust_core() -> None:
 
 
 def test_import_rio_imports_no_driver() -> None:
-    import subprocess
-    import sys
-
     drivers = "{'psycopg', 'duckdb', 'redshift_connector', 'boto3'}"
     probe = f"import sys, rio; print(sorted({{m.split('.')[0] for m in sys.modules}} & {drivers}))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_dir_lists_every_public_name_before_the_lazy_ones_are_imported() -> None:
+    assert set(rio.__all__) <= set(dir(rio))
+    # In a fresh interpreter, where no test has used rio.load yet: dir() lists it, and imports nothing.
+    probe = (
+        "import sys, rio; missing = sorted(set(rio.__all__) - set(dir(rio))); "
+        "print(missing, 'rio.transfer' in sys.modules, '__name__' in dir(rio))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] False True"
+
+
+def test_help_says_what_rio_is_and_where_to_start() -> None:
+    text = pydoc.render_doc(rio, renderer=pydoc.plaintext)
+    summary = (rio.__doc__ or "").strip().splitlines()
+    assert len(summary) <= 7
+    for start in ("RedshiftIO", ":func:`load`", "RedshiftTable", "rio --help", "README"):
+        assert start in text, start
+    # The lazy names are documented too, with their signatures.
+    assert "load(source" in text
+    assert "class RedshiftTable" in text

@@ -806,6 +806,31 @@ def test_credentials_never_appear_in_errors_logs_statements_or_repr(
     assert mask_credentials(double.copies_received[0]) in loaded.statements
 
 
+def test_a_dry_run_shows_the_copy_with_its_credentials_masked_and_the_values_in_place(
+    redshift_double_factory: Callable[..., RedshiftDouble], s3: Any, s3_bucket: str, pg_url: str
+) -> None:
+    double = redshift_double_factory(
+        aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET, aws_session_token=TOKEN, password=PASSWORD
+    )
+    publish(s3, s3_bucket, [order(1, D2)], D2)
+    outcome = load(double, s3_job(s3_bucket, D2, mode=LoadMode.REFRESH), dry_run=True)
+    assert outcome.status is Status.LOADED, outcome.error
+    text = "\n".join(outcome.statements)
+    for secret in CREDENTIALS:
+        assert secret not in text
+    assert "%s" not in text
+    (shown_copy,) = [s for s in outcome.statements if s.startswith("COPY")]
+    assert shown_copy.endswith("ACCESS_KEY_ID '***' SECRET_ACCESS_KEY '***' SESSION_TOKEN '***'")
+    assert (
+        """DELETE FROM "analytics"."orders" WHERE "ordered_at" >= '2026-11-21 00:00:00' """
+        """AND "ordered_at" < '2026-11-22 00:00:00'"""
+    ) in outcome.statements
+    assert "VALUES ('analytics', 'orders', '2026-11-21 09:00:00', 'refresh', 's3://" in text
+    # Nothing reached the warehouse: no COPY, no table.
+    assert double.copies_received == []
+    assert query(pg_url, f"SELECT count(*) FROM pg_tables WHERE tablename = '{TABLE}'") == [(0,)]
+
+
 # --- a real cluster --------------------------------------------------------------------------------------
 
 LIVE_URL = os.environ.get("RIO_TEST_REDSHIFT_URL")

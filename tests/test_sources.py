@@ -127,7 +127,7 @@ def test_tuple_rows_take_their_names_from_columns() -> None:
 
 def test_a_tuple_of_the_wrong_arity_is_named_by_row_number() -> None:
     source = open_source([(1, "x"), (2,)], columns=["n", "s"], name="events")
-    with pytest.raises(MalformedInput, match=r"events: row 2 has 1 fields where columns names 2") as err:
+    with pytest.raises(MalformedInput, match=r"events: row 2 has 1 field where columns names 2") as err:
         list(source.rows())
     assert err.value.line == 2
 

@@ -11,13 +11,16 @@ all take; an adapter overrides one only where its warehouse differs.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+from enum import Enum
 from importlib import import_module
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -35,10 +38,12 @@ __all__ = [
     "DataFile",
     "Session",
     "TableColumn",
+    "bind_for_display",
     "concurrent_creation_reason",
     "missing_driver",
     "quote_identifier",
     "quote_literal",
+    "sql_literal",
 ]
 
 log = redaction.logger("rio.sql")
@@ -92,6 +97,58 @@ def quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def sql_literal(value: Any) -> str:
+    """``value`` written as a SQL literal, to show a statement with its parameters in place.
+
+    Text is single-quoted (quotes doubled), None is NULL, numbers are as they are, dates and times
+    are quoted ISO text (``'2026-11-21 00:00:00'``). Statements that run keep their parameters.
+    """
+    if isinstance(value, Enum):
+        value = value.value
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "'NaN'"  # NaN and the infinities are literals only as quoted text
+        return repr(value) if math.isfinite(value) else ("'Infinity'" if value > 0 else "'-Infinity'")
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else quote_literal(str(value))
+    if isinstance(value, datetime):
+        return quote_literal(value.isoformat(sep=" "))
+    if isinstance(value, (date, time)):
+        return quote_literal(value.isoformat())
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return quote_literal("\\x" + bytes(value).hex())
+    if isinstance(value, (dict, list, tuple)):
+        return quote_literal(json.dumps(value, default=str))
+    return quote_literal(str(value))
+
+
+#: A placeholder, or the escaped percent sign beside which a driver leaves it alone.
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def bind_for_display(sql: str, params: Sequence[Any]) -> str:
+    """``sql`` with each ``%s`` replaced by its parameter as a :func:`sql_literal`, for showing what
+    a dry run would run. Without parameters the text is as the driver would get it (``%%`` stays)."""
+    if not params:
+        return sql
+    values = iter(params)
+    missing = object()
+
+    def literal(match: re.Match[str]) -> str:
+        if match.group(0) == "%%":
+            return "%"
+        value = next(values, missing)
+        return match.group(0) if value is missing else sql_literal(value)
+
+    return _PLACEHOLDER.sub(literal, sql)
+
+
 @dataclass(frozen=True)
 class TableColumn:
     """A column of a table as the warehouse describes it, in rio's canonical terms."""
@@ -143,7 +200,8 @@ class Session:
     """One warehouse connection with explicit transactions; every statement is logged.
 
     Statements use ``%s`` placeholders; an adapter whose driver wants another style converts them.
-    With ``dry_run`` nothing that writes is executed: statements are recorded in ``statements``.
+    With ``dry_run`` nothing that writes is executed: statements are recorded in ``statements`` with
+    their parameters written in as literals, so that they read as what would run.
     """
 
     def __init__(self, adapter: Adapter, connection: Any, *, dry_run: bool = False) -> None:
@@ -170,9 +228,11 @@ class Session:
         ``shown`` is what logs, records and errors say instead of ``sql``: the statement with its
         credentials masked.
         """
+        if self.dry_run:
+            self.record(bind_for_display(shown or sql, params))
+            return
         self.record(shown or sql)
-        if not self.dry_run:
-            self._run(sql, params, shown or sql)
+        self._run(sql, params, shown or sql)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a statement that reads, and return its rows."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from rio import redaction
+from rio._words import plural
 from rio.adapters.base import CopyRequest, CopyResult, DataFile
 from rio.errors import CopyFailed, ObjectNotFound
 from rio.storage import ObjectStore
@@ -51,6 +52,13 @@ def describe_rejected(row: object) -> str:
     )
 
 
+def _none_exists(files: int) -> str:
+    """That not one of a manifest's ``files`` exists, as COPY's failure says it."""
+    if files == 1:
+        return "the one file of the manifest does not exist"
+    return f"none of the {plural(files, 'file')} of the manifest exists"
+
+
 @dataclass
 class _Tally:
     """What the files of one COPY have given so far, shared by the threads decoding them."""
@@ -74,7 +82,7 @@ class _Tally:
         lines = "\n  ".join(describe_rejected(row) for row in self.rejected_rows[:_SHOWN])
         more = f"\n  … and {self.rejected - _SHOWN} more" if self.rejected > _SHOWN else ""
         return CopyFailed(
-            f"Load into table '{self.request.table}' failed: {self.rejected} row(s) rejected, "
+            f"Load into table '{self.request.table}' failed: {plural(self.rejected, 'row')} rejected, "
             f"MAXERROR {self.request.max_errors}:\n  {lines}{more}",
             errors=list(self.rejected_rows),
         )
@@ -82,14 +90,14 @@ class _Tally:
     def result(self) -> CopyResult:
         if self.files_read == 0:
             raise CopyFailed(
-                f"Load into table '{self.request.table}' failed: none of the {len(self.request.files)} "
-                "file(s) of the manifest exists, and COPY fails when it finds no files"
+                f"Load into table '{self.request.table}' failed: {_none_exists(len(self.request.files))}, "
+                "and COPY fails when it finds no files"
             )
         if self.rejected:
             log.warning(
-                "%s: %d row(s) could not be loaded (below MAXERROR %d)",
+                "%s: %s could not be loaded (below MAXERROR %d)",
                 self.request.table,
-                self.rejected,
+                plural(self.rejected, "row"),
                 self.request.max_errors,
             )
         return CopyResult(self.rows, self.rejected_rows)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from rio import contract, redaction
+from rio._words import plural
 from rio.contract import Job
 from rio.errors import LoadError
 
@@ -57,7 +58,7 @@ class TableOutcome:
         """One line saying what happened, as the CLI prints it."""
         when = f" for {contract.format_data_date(self.date)}" if self.date is not None else ""
         if self.status is Status.LOADED:
-            return f"{self.name}: loaded {self.rows:,} rows{when}"
+            return f"{self.name}: loaded {plural(self.rows, 'row')}{when}"
         if self.status is Status.ALREADY_LOADED:
             return (
                 f"{self.name}: already loaded{when} ({self.detail})"

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rio import contract, redaction
+from rio._words import plural
 from rio.adapters import resolve_adapter
 from rio.adapters.base import Adapter, CopyRequest, Session, TableColumn
 from rio.config import DestinationConfig
@@ -187,7 +188,7 @@ def _load_once(
             by = f"by job {last.job_id}" if last.job_id else "by a job without an id"
             raise _Skip(
                 Status.ALREADY_LOADED,
-                f"{last.rows:,} rows {by} at {last.loaded_at:%Y-%m-%dT%H:%M:%S}Z",
+                f"{plural(last.rows, 'row')} {by} at {last.loaded_at:%Y-%m-%dT%H:%M:%S}Z",
                 last.rows,
             )
         if earlier and job.mode is LoadMode.APPEND:

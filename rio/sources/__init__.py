@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from rio.errors import UnsupportedSource
+from rio.errors import UnknownOption, UnsupportedSource
 from rio.profiles import safe_url
 from rio.sources.base import Source, clip
 from rio.sources.files import FileSource, ManifestSource
@@ -43,6 +43,7 @@ from rio.storage_settings import StorageSettings
 
 __all__ = [
     "FORMATS",
+    "STORE_KEYWORDS",
     "ColumnStats",
     "ColumnTracker",
     "DataFrameSource",
@@ -54,6 +55,8 @@ __all__ = [
     "infer_columns",
     "measured_widths",
     "open_source",
+    "source_option_names",
+    "store_option_names",
 ]
 
 _SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -61,14 +64,29 @@ _POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 @functools.cache
-def _store_option_names() -> frozenset[str]:
-    """The keyword arguments that reach :func:`rio.storage.open_store` (and ``store=``, ``storage=``)."""
-    names = {"store", "storage"}
+def store_option_names() -> frozenset[str]:
+    """The keyword arguments of :func:`rio.storage.open_store` (an S3 store's included)."""
+    names = set()
     for function in (open_store, S3Store.__init__):
         for parameter in inspect.signature(function).parameters.values():
             if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
                 names.add(parameter.name)
     return frozenset(names)
+
+
+def source_option_names() -> frozenset[str]:
+    """The keyword arguments of :func:`open_source` besides those it passes on to open a store
+    (:func:`store_option_names`): its own, and ``store=``."""
+    own = {
+        parameter.name
+        for parameter in inspect.signature(open_source).parameters.values()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+    return frozenset(own | {"store"})
+
+
+#: How messages name the keywords that are passed on to open a store.
+STORE_KEYWORDS = "the object store's"
 
 
 def open_source(
@@ -93,9 +111,12 @@ def open_source(
     the loose settings folded into ``storage``. They are ignored by sources that read no files, and
     any other name is a :class:`TypeError`.
     """
-    unknown = sorted(set(store_options) - _store_option_names())
-    if unknown:
-        raise TypeError(f"open_source() got an unexpected keyword argument {unknown[0]!r}")
+    UnknownOption.check(
+        "open_source()",
+        store_options,
+        source_option_names(),
+        passed_on={STORE_KEYWORDS: store_option_names()},
+    )
     if isinstance(spec, Source):
         return spec
     if isinstance(spec, (str, os.PathLike)):

@@ -32,6 +32,7 @@ from collections.abc import Collection, Iterator
 from itertools import chain
 from typing import Any, BinaryIO
 
+from rio._words import plural
 from rio.errors import MalformedInput, SourceError, UnsupportedSource
 from rio.sources.base import Counter, clip
 
@@ -381,7 +382,7 @@ def _csv(
                         continue  # a blank line
                     line = reader.line_num
                     raise MalformedInput(
-                        f"{name}: line {line}: {len(fields)} fields where the header has {width} "
+                        f"{name}: line {line}: {plural(len(fields), 'field')} where the header has {width} "
                         f"(delimiter {delimiter!r})",
                         source=name,
                         line=line,

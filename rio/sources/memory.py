@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from rio._words import plural
 from rio.errors import MalformedInput, UnsupportedSource
 from rio.sources.base import Source, clip
 
@@ -75,7 +76,7 @@ class RowsSource(Source):
                     names = list(fields)
                 elif len(row) != width:
                     raise MalformedInput(
-                        f"{name}: row {number} has {len(row)} fields where columns names {width}",
+                        f"{name}: row {number} has {plural(len(row), 'field')} where columns names {width}",
                         source=name,
                         line=number,
                     )
