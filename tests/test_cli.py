@@ -169,10 +169,11 @@ def test_a_failed_table_exits_one_and_never_stops_the_others(base: Path, warehou
     publish_go_style(base, [event(i) for i in range(4)], D2, table="users")
     result = rio("send", "--base", str(base), "--schema", SCHEMA, "--tables", "events,users", "--target", url)
     assert result.exit_code == 1
-    first, second = result.output.splitlines()
+    first, second, summary = result.output.splitlines()
     assert first.startswith(f"{SCHEMA}.events: failed: ")
     assert "no data" in first.lower() or "not found" in first.lower()
     assert second == f"{SCHEMA}.users: loaded 4 rows for 2026-11-21T10:00:00Z"
+    assert summary == "1 loaded (4 rows), 1 failed"
     assert duckdb_rows(path, f"SELECT count(*) FROM {SCHEMA}.users") == [(4,)]
 
 
@@ -370,7 +371,9 @@ def test_send_loads_with_the_copy_options_its_flags_give(base: Path, warehouse: 
         "--max-errors", "2",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert result.output.startswith(f"{SCHEMA}.{TABLE}: loaded 2 rows")
+    assert result.stdout.startswith(f"{SCHEMA}.{TABLE}: loaded 2 rows")
+    # The rejected row is logged on stderr, apart from the outcome.
+    assert "1 row could not be loaded (below MAXERROR 2)" in result.stderr
     assert duckdb_rows(path, f"SELECT id, ts, name FROM {SCHEMA}.{TABLE} ORDER BY id") == [
         (1, datetime(2025, 11, 21, 10, 0, 1), "a?b"),
         (3, datetime(2025, 11, 21, 10, 0, 3), "x" * 256),
@@ -668,8 +671,10 @@ def test_manifest_of_a_local_directory_with_a_suffix_filter(tmp_path: Path) -> N
         "manifest", str(parts), "--out", "all.manifest", "--suffix", ".json.gz", "--optional", "--json"
     )
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["entries"] == 2
+    printed = json.loads(result.output)
+    assert (printed["files"], printed["bytes"]) == (2, 4)
     listed = json.loads((parts / "all.manifest").read_bytes())["entries"]
+    assert printed["entries"] == listed
     assert [(e["url"].rsplit("/", 1)[1], e["mandatory"]) for e in listed] == [
         ("a.json.gz", False),
         ("b.json.gz", False),
@@ -707,7 +712,10 @@ def test_history_shows_the_ledger(base: Path, warehouse: tuple[str, Path]) -> No
 
 
 def test_history_without_a_ledger_or_a_schema_is_an_error(warehouse: tuple[str, Path]) -> None:
-    url, _ = warehouse
+    import duckdb
+
+    url, path = warehouse
+    duckdb.connect(str(path)).close()  # a warehouse with nothing loaded (a missing file is refused)
     missing = CliRunner().invoke(cli, ["history", "--schema", "nothing_here", "--target", url])
     assert missing.exit_code == 1
     assert "no ledger in schema 'nothing_here'" in missing.output
@@ -941,3 +949,22 @@ def test_load_names_the_line_and_column_of_a_super_field_that_is_not_json(tmp_pa
     assert "not json" not in result.output  # the field's text is not echoed
     assert duckdb_rows(tmp_path / "w.duckdb", "SELECT count(*) FROM information_schema.tables "
                        "WHERE table_name = 'docs'") == [(0,)]  # fmt: skip
+
+
+def test_send_takes_its_schema_from_the_profile_output_when_not_given(tmp_path: Path) -> None:
+    base = tmp_path / "data"
+    base.mkdir()
+    (tmp_path / "profiles.yml").write_text(
+        "warehouse:\n  target: dev\n  outputs:\n    dev:\n"
+        f"      type: duckdb\n      path: {tmp_path / 'w.duckdb'}\n      schema: {SCHEMA}\n"
+    )
+    result = rio(
+        "send", "--base", str(base), "--tables", TABLE, "--profile", "warehouse",
+        "--profiles-dir", str(tmp_path), "--dry-run",
+    )  # fmt: skip
+    assert f"{SCHEMA}.{TABLE}" in result.output, result.output
+    without = rio(
+        "send", "--base", str(base), "--tables", TABLE, "--target", f"duckdb:///{tmp_path / 'x.db'}"
+    )
+    assert without.exit_code == 2, without.output
+    assert "Missing option '--schema'. (a profile output's 'schema:' gives it by default)" in without.output

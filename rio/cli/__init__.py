@@ -1,4 +1,4 @@
-"""rio's command line: send, serve, load, pack, manifest and history.
+"""rio's command line: send, serve, load, pack, manifest, history, debug, init and completion.
 
 Each command lives in a module of its own and is imported only when it runs (or when ``--help``
 lists it), so ``rio --help`` stays fast and a command never pays for another's imports.
@@ -10,10 +10,13 @@ command could not run; 2 bad flags or arguments; 3 some table was skipped as sta
 from __future__ import annotations
 
 import importlib
-import logging
+from collections.abc import Sequence
 from typing import Any
 
 import click
+
+from rio.cli._json_errors import json_errors, wants_json
+from rio.cli._verbosity import add_verbosity_options, start_logging
 
 __all__ = ["cli", "main"]
 
@@ -25,11 +28,36 @@ _COMMANDS = {
     "pack": "rio.cli.pack:pack",
     "manifest": "rio.cli.manifest:manifest",
     "history": "rio.cli.history:history",
+    "debug": "rio.cli.debug:debug",
+    "init": "rio.cli.init:init",
+    "completion": "rio.cli.completion:completion",
 }
+
+_JSON_META = "rio.json"
+
+_EPILOG = """\b
+How much is said (on stderr), before or after COMMAND:
+  -v  progress   -vv  every SQL statement   -vvv  other libraries' debug logs too
+  -q  only what went wrong
+  RIO_LOG_LEVEL=DEBUG|INFO|WARNING|ERROR sets rio's level when neither is given.
+
+\b
+With --json, a command prints one JSON document on stdout even when it fails:
+  {"error": {"type": "DataNotFound", "message": "…", "exit_code": 1, …}}
+
+\b
+Shell completion of commands and flags (bash; zsh and fish alike, with zsh_source, fish_source):
+  eval "$(_RIO_COMPLETE=bash_source rio)"     # in ~/.bashrc
+  rio completion bash > ~/.local/share/bash-completion/completions/rio
+"""
 
 
 class _LazyGroup(click.Group):
-    """A group whose subcommands are imported when first needed."""
+    """A group whose subcommands are imported when first needed.
+
+    Every subcommand also takes ``-v`` and ``-q``, and with ``--json`` anywhere on the command
+    line a failure, bad flags included, is printed as one JSON document.
+    """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*_COMMANDS, *sorted(super().list_commands(ctx))]
@@ -42,20 +70,37 @@ class _LazyGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attribute)
         if not isinstance(command, click.Command):
             raise TypeError(f"{where} is not a click command")
-        return command
+        return add_verbosity_options(command)
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        # Bad flags of the group itself are found here, before any command runs.
+        as_json = wants_json(args)
+        with json_errors(as_json):
+            ctx = super().make_context(info_name, args, parent, **extra)
+        ctx.meta[_JSON_META] = as_json
+        return ctx
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # A subcommand's bad flags, and its failures, are found here.
+        with json_errors(ctx.meta.get(_JSON_META, False)):
+            start_logging(ctx)
+            return super().invoke(ctx)
 
 
 @click.group(
-    cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=_EPILOG,
 )
 @click.version_option(package_name="rio", prog_name="rio")
-@click.option("-v", "--verbose", count=True, help="Log more: -v for progress, -vv for every SQL statement.")
-def cli(verbose: int) -> None:
+def cli() -> None:
     """Get rows into Amazon Redshift, PostgreSQL or DuckDB through S3 or a local directory.
 
     \b
-    Load what a producer left in a bucket (the s3-to-redshift worker):
-      rio send --bucket my-bucket --schema analytics --tables events --target redshift://…
+    Load what a producer left in a bucket (the s3-to-redshift worker's flags, -schema=… or --schema …):
+      rio send -bucket=my-bucket -schema=analytics -tables=events,users --target redshift://…
     Pack NDJSON into gzip parts and a manifest, and load it into a DuckDB file:
       rio pack --schema analytics --table events --base ./data --config events.yml events.ndjson \\
           --send --target duckdb:///warehouse.duckdb
@@ -66,10 +111,11 @@ def cli(verbose: int) -> None:
 
     Run `rio COMMAND --help` for each command's flags and examples.
     """
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def main(argv: list[str] | None = None) -> Any:
+add_verbosity_options(cli)
+
+
+def main(argv: Sequence[str] | None = None) -> Any:
     """The ``rio`` console script."""
-    return cli.main(args=argv, prog_name="rio")
+    return cli.main(args=None if argv is None else list(argv), prog_name="rio")

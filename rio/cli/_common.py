@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from rio import contract
+from rio._words import plural
+from rio.cli._verbosity import quiet
 from rio.errors import RioError, StorageError
-from rio.loader.report import EXIT_FAILED, TableOutcome
+from rio.loader.report import EXIT_FAILED, Status, TableOutcome
 from rio.profiles import resolve_target
 from rio.storage_settings import StorageSettings
 
@@ -23,11 +26,14 @@ __all__ = [
     "job_endpoint_options",
     "job_submission",
     "print_outcome",
+    "print_summary",
     "progress",
     "rio_errors",
     "s3_options",
+    "say",
     "storage_settings",
     "target_settings",
+    "upsert_key_option",
     "warehouse_options",
 ]
 
@@ -177,13 +183,47 @@ def job_submission(endpoint: str | None, timeout: float | None, attempts: int | 
     }
 
 
+def _upsert_keys(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Every ``--upsert-key`` and ``--upsert-keys`` value, split at commas, in the order given."""
+    keys: list[str] = []
+    for value in values:
+        for name in (part.strip() for part in value.split(",")):
+            if not name:
+                continue
+            if name in keys:
+                raise click.BadParameter(
+                    f"the key column {name!r} is named twice; name each one once, e.g. --upsert-keys "
+                    f"{','.join(keys)} or --upsert-key {' --upsert-key '.join(keys)}",
+                    ctx=ctx,
+                    param=param,
+                )
+            keys.append(name)
+    return tuple(keys)
+
+
+def upsert_key_option(help: str) -> Callable[[F], F]:
+    """``--upsert-key K`` (repeatable) and ``--upsert-keys A,B``: one option, two spellings, merged in order.
+
+    The command receives ``upsert_keys``, a tuple of column names; a column named twice is refused.
+    """
+    return click.option(
+        "--upsert-key",
+        "--upsert-keys",
+        "upsert_keys",
+        multiple=True,
+        metavar="COLUMN[,COLUMN]",
+        callback=_upsert_keys,
+        help=f"{help} Repeat it (--upsert-key a --upsert-key b) or list them (--upsert-keys a,b).",
+    )
+
+
 def emit_json(value: object) -> None:
     """Print one JSON document on stdout (for ``--json``)."""
     click.echo(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def progress(*, transient: bool = False) -> Progress:
-    """A rich progress display on stderr, shown only when stderr is a terminal."""
+    """A rich progress display on stderr, shown only when stderr is a terminal and not with ``-q``."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -204,20 +244,69 @@ def progress(*, transient: bool = False) -> Progress:
         TimeRemainingColumn(),
         console=console,
         transient=transient,
-        disable=not console.is_terminal,
+        disable=not console.is_terminal or quiet(),
     )
 
 
-def print_outcome(outcome: TableOutcome, *, dry_run: bool = False) -> None:
-    """One table's outcome as its line (failures red, stale yellow); in a dry run, its SQL first."""
-    from rio.loader import Status
+def say(message: str, *, err: bool = False) -> None:
+    """Print a line that says how things went, unless ``-q`` asked for what went wrong only."""
+    if not quiet():
+        click.echo(message, err=err)
 
-    colour = {Status.FAILED: "red", Status.STALE: "yellow"}.get(outcome.status)
+
+def _outcome_line(outcome: TableOutcome) -> str:
+    """The outcome's line, a failed table named once (the loader's errors often start with its name)."""
+    if outcome.status is not Status.FAILED:
+        return outcome.line()
+    when = f" for {contract.format_data_date(outcome.date)}" if outcome.date is not None else ""
+    reason = str(outcome.error).removeprefix(f"{outcome.name}: ")
+    return f"{outcome.name}: failed{when}: {reason}"
+
+
+def _colour(statuses: Iterable[Status]) -> str | None:
+    """Red when something failed, yellow when something was stale."""
+    seen = set(statuses)
+    return "red" if Status.FAILED in seen else "yellow" if Status.STALE in seen else None
+
+
+def print_outcome(outcome: TableOutcome, *, dry_run: bool = False) -> None:
+    """One table's outcome as its line (failures red, stale yellow); in a dry run, its SQL first.
+
+    With ``-q`` only the lines of tables that failed or were stale are printed (a dry run's SQL is
+    what it was asked for, so it is printed all the same).
+    """
+    colour = _colour([outcome.status])
     if dry_run:
         click.echo(f"-- {outcome.name}: the load would run:")
         for statement in outcome.statements:
             click.echo(statement.rstrip(";") + ";")
         if outcome.status is not Status.LOADED:
-            click.secho(f"-- {outcome.line()}", fg=colour)
+            click.secho(f"-- {_outcome_line(outcome)}", fg=colour)
         return
-    click.secho(outcome.line(), fg=colour)
+    if colour is None and quiet():
+        return
+    click.secho(_outcome_line(outcome), fg=colour)
+
+
+def run_summary(outcomes: Iterable[TableOutcome]) -> str:
+    """``2 loaded (1,234,567 rows), 1 already loaded, 1 failed``: how many tables ended how.
+
+    A failure's reason is on its table's line, so it is not repeated here.
+    """
+    outcomes = list(outcomes)
+    tally = {status: sum(1 for o in outcomes if o.status is status) for status in Status}
+    rows = sum(outcome.rows for outcome in outcomes if outcome.status is Status.LOADED)
+    parts = [f"{tally[Status.LOADED]} loaded ({plural(rows, 'row')})"] if tally[Status.LOADED] else []
+    parts += [
+        f"{tally[status]} {status.value}"
+        for status in Status
+        if status is not Status.LOADED and tally[status]
+    ]
+    return ", ".join(parts)
+
+
+def print_summary(outcomes: Iterable[TableOutcome]) -> None:
+    """The run's summary line after several tables' lines (none for one table, or with ``-q``)."""
+    outcomes = list(outcomes)
+    if len(outcomes) > 1 and not quiet():
+        click.secho(run_summary(outcomes), fg=_colour(outcome.status for outcome in outcomes))

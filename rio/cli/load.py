@@ -6,7 +6,17 @@ from typing import Any
 
 import click
 
-from rio.cli._common import emit_json, progress, rio_errors, s3_options, storage_settings
+from rio._words import plural
+from rio.cli._common import (
+    emit_json,
+    progress,
+    rio_errors,
+    s3_options,
+    say,
+    storage_settings,
+    upsert_key_option,
+)
+from rio.cli._verbosity import outcomes_printed_here
 from rio.errors import ConfigError, ContractError, UnknownAdapter
 
 __all__ = ["load"]
@@ -15,13 +25,7 @@ __all__ = ["load"]
 @click.command()
 @click.argument("source")
 @click.argument("target")
-@click.option(
-    "--upsert-key",
-    "upsert_keys",
-    multiple=True,
-    metavar="COLUMN",
-    help="Upsert on this key column (repeat for a composite key): last write wins, NULL keys match.",
-)
+@upsert_key_option("Upsert on these key columns: the last write of a key wins, NULL keys match.")
 @click.option(
     "--mode",
     type=click.Choice(["append", "upsert", "truncate"]),
@@ -90,6 +94,7 @@ def load(
     \b
     Examples:
       rio load users.csv duckdb:///w.duckdb::shop.users --upsert-key id
+      rio load visits.csv duckdb:///w.duckdb::shop.visits --upsert-keys user_id,day
       rio load 's3://lake/exports/events*.csv.gz' redshift://loader@cluster:5439/dw::analytics.events
       rio load postgresql://app@db/app duckdb:///w.duckdb::copy.orders --query 'SELECT * FROM orders'
       rio load 's3://lake/users*.csv' duckdb:///w.duckdb::crm.users --s3-endpoint-url http://127.0.0.1:9000
@@ -115,11 +120,13 @@ def load(
 
         with rio_errors(usage=(ConfigError,)):
             declared = parse_column_list(table_columns)
-    with progress() as bar:
+    with progress() as bar, outcomes_printed_here():
         task = bar.add_task("loading", total=None, detail="")
 
         def advanced(rows: int, read: int, size: int | None) -> None:
-            shown = f"{rows:,} rows, {read / 1e6:,.1f}" + (f" of {size / 1e6:,.1f} MB" if size else " MB")
+            shown = f"{plural(rows, 'row')}, {read / 1e6:,.1f}" + (
+                f" of {size / 1e6:,.1f} MB" if size else " MB"
+            )
             bar.update(task, total=size, completed=read, detail=shown)
 
         with rio_errors(usage=(ContractError, ConfigError, UnknownAdapter)):
@@ -151,8 +158,8 @@ def load(
     else:
         if result.inferred:
             described = ", ".join(f"{column.name} {column.type}" for column in result.inferred)
-            click.echo(f"created {outcome.name} from types inferred over {result.rows:,} rows: {described}")
-        click.echo(f"{outcome.name}: {outcome.status.value} {outcome.rows:,} rows from {result.source}")
+            say(f"created {outcome.name} from types inferred over {plural(result.rows, 'row')}: {described}")
+        say(f"{outcome.name}: {outcome.status.value} {plural(outcome.rows, 'row')} from {result.source}")
         for url in result.staged:
-            click.echo(f"kept {url}")
+            say(f"kept {url}")
     ctx.exit(0)

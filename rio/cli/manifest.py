@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
-from rio.cli._common import CommandFailed, emit_json, rio_errors, s3_options, storage_settings
+from rio._words import plural
+from rio.cli._common import CommandFailed, emit_json, rio_errors, s3_options, say, storage_settings
 from rio.contract import s3_url, split_s3_url
 from rio.errors import ContractError
 
@@ -30,13 +32,46 @@ def _split_location(location: str) -> tuple[str, str]:
     return str(path.parent.resolve()), path.name
 
 
+_OUT_EXAMPLE = "loads/events.manifest"
+
+
+def _out_problem(out: str, base: str) -> str | None:
+    """Why ``--out`` is not a key of ``base`` (a URL, a path from here), with the key to write instead."""
+    if out.startswith("s3://"):
+        try:
+            bucket, key = split_s3_url(out)
+        except ContractError:
+            bucket, key = "", ""
+        if bucket and base == s3_url(bucket) and key:
+            return f"{out!r} is a URL; --out takes a key in {base}: write --out {key}"
+        return (
+            f"{out!r} is a URL; --out takes a key, and the manifest is written in {base}, beside the data "
+            f"it lists: e.g. --out {_OUT_EXAMPLE} writes {base.rstrip('/')}/{_OUT_EXAMPLE}"
+        )
+    if "://" in out and not out.startswith("file://"):
+        return f"{out!r} is a URL; --out takes a key in {base}: e.g. --out {_OUT_EXAMPLE}"
+    if not out.startswith(("file://", "/", "./", "../")):
+        return None
+    if base.startswith("s3://"):
+        return f"{out!r} is a local path; --out takes a key in {base}: e.g. --out {_OUT_EXAMPLE}"
+    path = Path(out.removeprefix("file://")).resolve()
+    if path != Path(base) and path.is_relative_to(base):
+        relative = path.relative_to(base)
+        return f"{out!r} is a path from here; --out takes one relative to {base}: write --out {relative}"
+    return (
+        f"{out!r} is outside {base}; --out takes a path relative to it, beside the data the manifest "
+        f"lists: e.g. --out {_OUT_EXAMPLE}"
+    )
+
+
 @click.command()
 @click.argument("location", metavar="BASE/PREFIX")
 @click.option(
     "--out",
     required=True,
     metavar="KEY",
-    help="Where to write the manifest: a key in the same bucket (or directory), e.g. loads/events.manifest.",
+    help="Where to write the manifest: a key in BASE/PREFIX's bucket (or a path in its directory), not a "
+    "URL, e.g. loads/events.manifest for s3://lake/loads/events.manifest.",
 )
 @click.option(
     "--suffix",
@@ -53,7 +88,13 @@ def _split_location(location: str) -> tuple[str, str]:
 )
 @click.option("--overwrite", is_flag=True, help="Replace a manifest already at --out (default: refuse).")
 @s3_options
-@click.option("--json", "as_json", is_flag=True, help="Print the manifest's URL and entries as JSON.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the manifest's URL, its entries (as written: url, mandatory, meta.content_length), and "
+    "how many files and bytes they list, as JSON.",
+)
 def manifest(
     location: str,
     out: str,
@@ -72,6 +113,7 @@ def manifest(
     Examples:
       rio manifest s3://lake/exports/events/2026-11-21/ --out manifests/events_2026-11-21.manifest
       rio manifest s3://lake/exports/events_ --suffix .json.gz --out events.manifest
+      rio manifest ./parts --out all.manifest --json
     then, in Redshift:
       COPY analytics.events FROM 's3://lake/events.manifest' MANIFEST GZIP
         FORMAT AS JSON 'auto ignorecase' TIMEFORMAT 'auto' IAM_ROLE '…';
@@ -79,8 +121,16 @@ def manifest(
     from rio.contract import Manifest, ManifestEntry, check_key
 
     base, prefix = _split_location(location)
-    with rio_errors(usage=(ContractError,)):
+    problem = _out_problem(out, base)
+    if problem is not None:
+        raise click.BadParameter(problem, param_hint="'--out'")
+    try:
         check_key(out)
+    except ContractError as exc:
+        raise click.BadParameter(
+            f"{exc}; --out takes a key in {base}, e.g. --out {_OUT_EXAMPLE}", param_hint="'--out'"
+        ) from exc
+    with rio_errors(usage=(ContractError,)):
         store = storage_settings().open(base)
     try:
         with rio_errors():
@@ -94,7 +144,8 @@ def manifest(
             if not sizes:
                 wanted = f" ending in {', '.join(suffixes)}" if suffixes else ""
                 raise CommandFailed(
-                    f"no data files{wanted} under {store.url(prefix)}; a manifest that lists no files "
+                    f"no data files{wanted} under {store.url(prefix) if prefix else store.base}; a manifest "
+                    "that lists no files "
                     "fails every COPY, so none was written"
                 )
             entries = tuple(
@@ -113,6 +164,7 @@ def manifest(
         store.close()
     total = sum(entry.content_length or 0 for entry in entries)
     if as_json:
-        emit_json({"manifest": url, "entries": len(entries), "bytes": total})
+        listed = json.loads(body)["entries"]
+        emit_json({"manifest": url, "entries": listed, "files": len(entries), "bytes": total})
     else:
-        click.echo(f"wrote {url}: {len(entries):,} files, {total:,} bytes")
+        say(f"wrote {url}: {plural(len(entries), 'file')}, {plural(total, 'byte')}")

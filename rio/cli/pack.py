@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from rio._words import plural
 from rio.cli._common import (
     CommandFailed,
     emit_json,
@@ -18,10 +19,13 @@ from rio.cli._common import (
     progress,
     rio_errors,
     s3_options,
+    say,
     storage_settings,
     target_settings,
+    upsert_key_option,
     warehouse_options,
 )
+from rio.cli._verbosity import outcomes_printed_here
 from rio.cli.send import copy_option_flags
 from rio.errors import ConfigError, ContractError, JobSubmissionFailed, RowError, SourceError
 
@@ -96,7 +100,7 @@ def _sources(files: tuple[str, ...], input_format: str | None, delimiter: str | 
     show_default=True,
     help="The load's mode (with --send, or in the job printed).",
 )
-@click.option("--upsert-keys", multiple=True, metavar="A,B", help="Key columns of --mode upsert.")
+@upsert_key_option("Key columns of --mode upsert.")
 @warehouse_options
 @s3_options
 @click.option(
@@ -155,12 +159,11 @@ def pack(
       rio pack --schema analytics --table events --base s3://lake/events --config events.yml events.ndjson
       zcat export.ndjson.gz | rio pack --schema analytics --table events --base ./data --config events.yml -
       rio pack --schema analytics --table users --base ./data --config users.yml users.csv \\
-          --send --target duckdb:///w.duckdb --mode upsert --upsert-keys id
+          --send --target duckdb:///w.duckdb --mode upsert --upsert-key id
       rio pack --schema analytics --table events --base s3://lake/events --config events.yml \\
           --s3-endpoint-url http://127.0.0.1:9000 events.ndjson --send --target duckdb:///w.duckdb
     """
     from rio import contract
-    from rio.cli.send import split_names
     from rio.config import DestinationConfig
     from rio.contract import CopyOptions
     from rio.pipe import RedshiftIO
@@ -177,11 +180,11 @@ def pack(
         given = ", ".join("--" + name.replace("_", "-") for name in flags.said())
         raise click.UsageError(f"{given} apply to the load config's columns and its load: give --config")
     sources = _sources(files, input_format, delimiter)
-    keys = split_names(upsert_keys)
+    keys = upsert_keys
     if then_send and config_path is None:
         raise click.UsageError("--send needs --config: the load creates and checks the table from it")
     if keys and mode != "upsert":
-        raise click.UsageError("--upsert-keys goes with --mode upsert")
+        raise click.UsageError("--upsert-key/--upsert-keys goes with --mode upsert")
     if endpoint is not None and not then_send:
         raise click.UsageError("--endpoint goes with --send: without it no job is posted")
     submission = job_submission(endpoint, job_timeout, job_attempts)
@@ -236,7 +239,7 @@ def pack(
         pipe.reset(delete_uploaded=True)
         pipe.close_without_sending()
         raise
-    with rio_errors(usage=(ContractError,)):
+    with rio_errors(usage=(ContractError,)), outcomes_printed_here():
         try:
             written = _finish(pipe, when, mode, keys, has_config=config_path is not None)
         except BaseException:
@@ -257,14 +260,14 @@ def _pack_sources(pipe: Any, sources: list[Any]) -> int:
     total = sum(size for size in sizes if size is not None) if None not in sizes else None
     rows = 0
     with progress() as bar:
-        task = bar.add_task("packing", total=total, detail="0 rows")
+        task = bar.add_task("packing", total=total, detail=plural(0, "row"))
         done_before = 0
         for source, size in zip(sources, sizes, strict=True):
             # Bound now: the callback runs while this source is read.
             def advanced(
                 count: int, source: Any = source, before: int = done_before, rows: int = rows
             ) -> None:
-                bar.update(task, completed=before + source.bytes_read, detail=f"{rows + count:,} rows")
+                bar.update(task, completed=before + source.bytes_read, detail=plural(rows + count, "row"))
 
             with source:
                 try:
@@ -302,8 +305,8 @@ def _report(
         if as_json:
             emit_json({"rows": rows, "manifest": written["manifest"], "date": written["date"]})
         else:
-            click.echo(f"packed {rows:,} rows; manifest: {written['manifest']}")
-            click.echo("no --config was given, so no load config was written beside it")
+            say(f"packed {plural(rows, 'row')}; manifest: {written['manifest']}")
+            say("no --config was given, so no load config was written beside it")
         return 0
     detail = receipt.detail
     if not then_send:
@@ -311,10 +314,10 @@ def _report(
         if as_json:
             emit_json({"rows": rows, "job": job.id, "job_payload": _job_dict(job)})
         else:
-            click.echo(f"packed {rows:,} rows for {job.schema}.{job.tables[0]} ({_date_of(job)})")
-            click.echo("load it with:")
-            click.echo(f"  rio send --base {job.base} --schema {job.schema} --tables {job.tables[0]} "
-                       f"--date {_date_of(job)} --target …")  # fmt: skip
+            say(f"packed {plural(rows, 'row')} for {job.schema}.{job.tables[0]} ({_date_of(job)})")
+            say("load it with:")
+            say(f"  rio send --base {job.base} --schema {job.schema} --tables {job.tables[0]} "
+                f"--date {_date_of(job)} --target …")  # fmt: skip
         return 0
     if endpoint is not None:
         from rio.server.client import wait_outcomes
@@ -328,7 +331,7 @@ def _report(
         emit_json({"rows": rows, "job": receipt.job_id, "outcomes": [o.to_dict() for o in outcomes],
                    "exit_code": code})  # fmt: skip
     else:
-        click.echo(f"packed {rows:,} rows")
+        say(f"packed {plural(rows, 'row')}")
         for outcome in outcomes:
             print_outcome(outcome)
     return code

@@ -13,15 +13,22 @@ from rio.cli._common import (
     job_endpoint_options,
     job_submission,
     print_outcome,
+    print_summary,
     progress,
     rio_errors,
     s3_options,
+    say,
     storage_settings,
     target_settings,
+    upsert_key_option,
     warehouse_options,
 )
+from rio.cli._goflags import GoFlagCommand
+from rio.cli._verbosity import outcomes_printed_here
 from rio.contract import s3_url
 from rio.errors import ConfigError, ContractError, JobSubmissionFailed
+from rio.loader.report import TableOutcome
+from rio.profiles import default_schema
 from rio.storage_settings import StorageSettings
 
 __all__ = ["build_job", "copy_option_flags", "send", "split_names"]
@@ -168,8 +175,24 @@ def build_job(
         )
 
 
-@click.command()
-@click.option("--schema", required=True, help="The tables' schema.")
+def _json_data_only(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """The Go worker's -delimiter: empty meant JSON, which is all rio send reads."""
+    if value:
+        raise click.BadParameter(
+            f"{value!r} means CSV data, and rio send loads the JSON a producer left; load CSV with "
+            "`rio load FILE URL::schema.table --format csv`",
+            ctx=ctx,
+            param=param,
+        )
+    return None
+
+
+@click.command(cls=GoFlagCommand)
+@click.option(
+    "--schema",
+    metavar="SCHEMA",
+    help="The tables' schema. Default: the profile output's (or the target URL's) schema.",
+)
 @click.option(
     "--tables",
     "tables",
@@ -205,12 +228,19 @@ def build_job(
     type=click.Choice(["hour", "day"]),
     help="The bucket of staleness checks and of refresh (default day).",
 )
-@click.option("--upsert-keys", multiple=True, metavar="A,B", help="Key columns of --mode upsert.")
+@upsert_key_option("Key columns of --mode upsert; given alone, they mean --mode upsert.")
 @click.option(
     "--gzip/--no-gzip",
     default=True,
     show_default=True,
     help="Accepted for the Go worker's command lines; rio reads compression from the file names.",
+)
+@click.option(
+    "--delimiter",
+    metavar="''",
+    expose_value=False,
+    callback=_json_data_only,
+    help="Accepted for the Go worker's command lines when empty (JSON data, all rio send reads).",
 )
 @click.option("--job-id", metavar="ID", help="The job's id, recorded in the ledger (default: none).")
 @warehouse_options
@@ -239,7 +269,7 @@ def build_job(
 @click.pass_context
 def send(
     ctx: click.Context,
-    schema: str,
+    schema: str | None,
     tables: tuple[str, ...],
     bucket: str | None,
     prefix: str | None,
@@ -273,6 +303,9 @@ def send(
 ) -> None:
     """Load the data a producer left in S3 (or a directory) into tables, as the s3-to-redshift worker did.
 
+    Flags may be written as the Go worker took them: -schema=analytics, -tables a,b, -truncate,
+    -force=true, -gzip=false (a single dash and = work for every long flag).
+
     For each table, rio finds <schema>_<table>_<date>.manifest (or the Go tools' .json.gz / .json,
     flat or partitioned by day), reads its config, and runs one transaction: create or extend the
     table, skip a date already in the rio_loads ledger, skip stale data unless --force, apply the
@@ -292,11 +325,14 @@ def send(
     Examples:
       # the Go worker's flags, connection from REDSHIFT_HOST/PORT/DB/USER/PASSWORD
       rio send --bucket metrics --schema analytics --tables events,users --date 2026-11-21T10:00:00Z
+      # the same command line as the Go worker took it, replacing every row, stale or not
+      rio send -schema=analytics -tables=events,users -bucket=metrics -truncate -force=true \\
+          -date=2026-11-21T10:00:00Z
       # the latest data under a prefix, into a profile's target
       rio send --base s3://lake/exports --schema analytics --tables events --profile warehouse
       # a local directory into a DuckDB file, replacing rows with the same id
       rio send --base ./data --schema analytics --tables events --target duckdb:///w.duckdb \\
-          --mode upsert --upsert-keys id
+          --upsert-key id
       # hand the job to a running `rio serve` and wait for it
       rio send --bucket metrics --schema analytics --tables events --endpoint http://127.0.0.1:8080
       # data in MinIO (or LocalStack, moto) rather than AWS
@@ -314,6 +350,21 @@ def send(
 
         with rio_errors(usage=(JobSubmissionFailed,)):
             endpoint_base(endpoint)  # a malformed --endpoint is a bad flag, refused before any work
+    settings = None
+    if schema is None:
+        if endpoint is None:
+            try:
+                settings = target_settings(target, profile, profiles_dir)
+            except click.UsageError:
+                settings = None  # no target either: the missing --schema is the first thing to say
+            schema = default_schema(settings) if settings is not None else None
+        if schema is None:
+            raise click.MissingParameter(
+                "(a profile output's 'schema:' gives it by default)",
+                ctx=ctx,
+                param_hint="'--schema'",
+                param_type="option",
+            )
     job = build_job(
         base=base_of(bucket, prefix, base),
         schema=schema,
@@ -324,7 +375,7 @@ def send(
         granularity=granularity,
         truncate=truncate,
         force=force,
-        upsert_keys=split_names(upsert_keys),
+        upsert_keys=upsert_keys,
         job_id=job_id,
         time_format=time_format,
         date_format=date_format,
@@ -338,7 +389,8 @@ def send(
             raise click.UsageError("--dry-run runs here; it cannot go with --endpoint")
         outcomes, code = _send_to_endpoint(job, endpoint, token, wait_timeout, submission, as_json=as_json)
     else:
-        settings = target_settings(target, profile, profiles_dir)
+        if settings is None:
+            settings = target_settings(target, profile, profiles_dir)
         outcomes, code = _run_here(
             job,
             settings,
@@ -348,7 +400,9 @@ def send(
             as_json=as_json,
         )
     if as_json:
-        emit_json({"job": job.id, "outcomes": outcomes, "exit_code": code})
+        emit_json({"job": job.id, "outcomes": [outcome.to_dict() for outcome in outcomes], "exit_code": code})
+    elif not dry_run:
+        print_summary(outcomes)
     ctx.exit(code)
 
 
@@ -360,7 +414,7 @@ def _run_here(
     ledger_schema: str | None,
     dry_run: bool,
     as_json: bool,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[TableOutcome], int]:
     from rio.adapters import resolve_adapter
     from rio.loader import LoadOptions, load_table
     from rio.loader.report import exit_code_of
@@ -372,7 +426,7 @@ def _run_here(
         store = storage.open(job.base)
     outcomes = []
     try:
-        with progress(transient=True) as bar:
+        with progress(transient=True) as bar, outcomes_printed_here():
             task = bar.add_task("loading", total=len(job.tables), detail="")
             for table in job.tables:
                 bar.update(task, detail=f"{job.schema}.{table}")
@@ -383,12 +437,12 @@ def _run_here(
                 bar.advance(task)
     finally:
         store.close()
-    return [outcome.to_dict() for outcome in outcomes], exit_code_of(outcome.status for outcome in outcomes)
+    return outcomes, exit_code_of(outcome.status for outcome in outcomes)
 
 
 def _send_to_endpoint(
     job: Any, endpoint: str, token: str | None, timeout: float, submission: dict[str, Any], *, as_json: bool
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[TableOutcome], int]:
     from rio.server.client import submit, wait_outcomes
 
     if not token:
@@ -397,9 +451,9 @@ def _send_to_endpoint(
         )
     with rio_errors():
         job_id = submit(endpoint, job, token, **submission)
-        click.echo(f"job {job_id} accepted by {endpoint}; waiting for its outcome", err=True)
+        say(f"job {job_id} accepted by {endpoint}; waiting for its outcome", err=True)
         outcomes, code = wait_outcomes(endpoint, job_id, token, timeout=timeout)
     if not as_json:
         for outcome in outcomes:
             print_outcome(outcome)
-    return [outcome.to_dict() for outcome in outcomes], code
+    return list(outcomes), code

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from rio.cli._common import rio_errors, s3_options, storage_settings, warehouse_options
+from rio.cli._verbosity import level_chosen
 from rio.errors import ConfigError, ConfigFileError, InvalidBase
 from rio.profiles import resolve_target
 
@@ -187,8 +188,9 @@ def serve(
     from rio.server.main import serve as run_server
 
     server_log = logging.getLogger("rio.server")
-    if server_log.getEffectiveLevel() > logging.INFO:
-        server_log.setLevel(logging.INFO)  # a service says what it does with each job
+    if not level_chosen() and server_log.getEffectiveLevel() > logging.INFO:
+        # A service says what it does with each job, unless -v, -q or RIO_LOG_LEVEL said how much.
+        server_log.setLevel(logging.INFO)
     with rio_errors():
         code = run_server(
             ServeSettings(
