@@ -34,7 +34,8 @@ def history(
     """Show the loads recorded in the rio_loads ledger, newest first.
 
     Every load rio commits writes one ledger row in the same transaction: table, data date, mode,
-    rows, job id, manifest. A date in the ledger is "already loaded" to later jobs.
+    rows, job id, manifest. A date in the ledger is "already loaded" to later jobs. A DuckDB file
+    that does not exist is an error (exit 1), never created.
 
     \b
     Examples:
@@ -42,6 +43,7 @@ def history(
       rio history --schema analytics --profile warehouse --json
     """
     from rio.adapters import resolve_adapter
+    from rio.adapters.probe import missing_warehouse
     from rio.ledger import Ledger
 
     table: str | None = None
@@ -55,6 +57,14 @@ def history(
     settings = target_settings(target, profile, profiles_dir)
     with rio_errors():
         adapter = resolve_adapter(settings)
+        # Connecting to a DuckDB file that is not there would make an empty one: a typo would pass
+        # for a warehouse where nothing was ever loaded.
+        missing = missing_warehouse(adapter)
+        if missing is not None:
+            raise CommandFailed(
+                f"{missing}; rio history only reads a warehouse, and created none: check the path in "
+                "--target or the profile"
+            )
         session = adapter.connect()
         try:
             loads = Ledger(adapter, schema).history(session, table=table, limit=limit)
