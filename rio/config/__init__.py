@@ -26,16 +26,20 @@ struct of ``datadatecolumn`` and ``schema``, so it skips every other key. Readin
 tools and people wrote by hand, and refuses anything else with a
 :class:`~rio.errors.ConfigFileError` that names the file and the field.
 
-Each concept lives in a module of its own, and every public name is re-exported here: column types and
-columns (``_columns``), default values (``_defaults``), the destination and its validation
-(``_destination``), rio's facts about the data (``_facts``), and the YAML file (``_yaml``, with the
-wording of PyYAML's errors in ``_yaml_errors``).
+:meth:`DestinationConfig.from_rows` infers a config from rows: the columns :func:`rio.load` would
+create for them (:mod:`rio.inference`) and the data timestamp column, picked when the choice is
+obvious (``_inferred``).
+
+Each concept lives in a module of its own, and every public name is re-exported here: column types,
+columns and default values (:mod:`rio.columns`, outside this package so that the inference can use
+them without importing it), the destination and its validation (``_destination``), configs inferred
+from rows (``_inferred``), rio's facts about the data (``_facts``), and the YAML file (``_yaml``, with
+the wording of PyYAML's errors in ``_yaml_errors``).
 """
 
 from __future__ import annotations
 
-from rio.config._columns import Column, ColumnType, parse_column_list
-from rio.config._defaults import parse_default
+from rio.columns import Column, ColumnType, parse_column_list, parse_default
 from rio.config._destination import MAX_COLUMNS, DestinationConfig
 from rio.config._facts import DataFacts
 from rio.config._yaml import (

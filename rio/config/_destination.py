@@ -3,12 +3,12 @@ rules first, with their messages, then rio's stricter ones."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from rio._identifiers import check_identifier, identifier_problem
-from rio.config._columns import Column, _type_problem
-from rio.config._defaults import parse_default
+from rio.columns import Column, parse_default, type_problem
 from rio.config._facts import DataFacts
 from rio.contract import CopyOptions, check_destination
 from rio.errors import (
@@ -126,7 +126,7 @@ class DestinationConfig:
                         f"{_at(*dist_key)} and column {_at(index, column)} have distkey set."
                     )
                 dist_key = (index, column)
-            problem = _type_problem(column.type)
+            problem = type_problem(column.type)
             if problem is not None:
                 unknown = "Unknown type. " if problem.startswith("unknown type") else ""
                 raise UnsupportedType(
@@ -194,11 +194,48 @@ class DestinationConfig:
                 f"A data timestamp column must be provided. {name!r} names no column of "
                 f"{self.schema}.{self.table} (its columns: {names}); it must name a column of type timestamp."
             )
-        if _type_problem(column.type) is not None or column_type(column.type).canonical != "timestamp":
+        if type_problem(column.type) is not None or column_type(column.type).canonical != "timestamp":
             raise InvalidDataTimestamp(
                 f"A data timestamp column must be provided. {name!r} names a column of type "
                 f"{column.type!r}; it must name a column of type timestamp."
             )
+
+    @classmethod
+    def from_rows(
+        cls,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        schema: str,
+        table: str,
+        data_timestamp_column: str | None = None,
+        source_name: str = "rows",
+    ) -> DestinationConfig:
+        """The config of ``schema.table`` for ``rows``, validated: the columns :func:`rio.load` would
+        create for them, and the data timestamp column.
+
+        Every row is read once. Each field's type is the narrowest that takes all its values, as a load
+        infers it (:mod:`rio.inference`), text sized by its longest value, names folded to lower case.
+        ``data_timestamp_column`` names the column that dates each row (case-blind); it must hold
+        timestamps (a ``timestamptz`` or ``date`` column is declared ``timestamp``). Without it the one
+        column of type ``timestamp`` is picked, or among several the first present of
+        ``data_timestamp``, ``timestamp``, ``ts``, ``event_time``, ``event_timestamp``, ``event_ts``,
+        ``time``, ``datetime``, ``occurred_at``, ``created_at``, ``created``; else none is, and the error
+        lists the candidates. ``source_name`` labels the rows in errors.
+
+        Raises :class:`~rio.errors.InvalidDataTimestamp` when no column can be picked or the named one
+        cannot date the rows, a :class:`~rio.errors.ConfigError` for rows without fields, and what
+        :meth:`validate` raises.
+        """
+        # Imported here: the inference module builds DestinationConfigs, so it stands above this one.
+        from rio.config._inferred import infer_destination
+
+        return infer_destination(
+            rows,
+            schema=schema,
+            table=table,
+            data_timestamp_column=data_timestamp_column,
+            source_name=source_name,
+        )
 
     def to_yaml(self, facts: DataFacts | None = None) -> str:
         """The s3-to-redshift YAML for this table alone, keyed by the table name."""

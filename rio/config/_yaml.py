@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from rio.config._columns import Column
+from rio.columns import Column
 from rio.config._destination import DestinationConfig
 from rio.config._facts import DataFacts, _facts_mapping
 from rio.config._yaml_errors import _position, _yaml_problem, describe_yaml_error

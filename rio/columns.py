@@ -1,17 +1,76 @@
-"""Columns: the Go tools' type names (:class:`ColumnType`), a destination's :class:`Column`, and
-columns written as SQL writes them (:func:`parse_column_list`)."""
+"""Columns: the Go tools' type names (:class:`ColumnType`), a destination's :class:`Column`, columns
+written as SQL writes them (:func:`parse_column_list`), and the default values a column may carry
+(:func:`parse_default`).
+
+It stands on :mod:`rio.types`, :mod:`rio.errors` and :mod:`rio._identifiers` only, below both
+:mod:`rio.config` (which re-exports its public names) and :mod:`rio.inference` (which makes columns
+from data), so that a config can be inferred without the config package and the sources importing
+each other. How a default's literal reads for each type is :mod:`rio.types`'s; what a column keeps
+of it is this module's.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeAlias
 
 from rio._identifiers import identifier_problem
-from rio.config._defaults import DefaultInput, _canonical_default, parse_default
 from rio.errors import ConfigFileError, UnsupportedType
 from rio.types import REDSHIFT, DefaultValue, column_type
+from rio.types import parse_default as _parse_default
 
-__all__ = ["Column", "ColumnType", "parse_column_list"]
+__all__ = ["Column", "ColumnType", "DefaultInput", "parse_column_list", "parse_default", "type_problem"]
+
+# --- default values ------------------------------------------------------------------------------
+
+DefaultInput: TypeAlias = str | int | float | decimal.Decimal | bool | dt.date | dt.datetime | dt.time | None
+
+
+def parse_default(column_type: str, raw: str) -> DefaultValue:
+    """Parse the default ``raw`` of a column of type ``column_type`` (as a config writes it).
+
+    Returns a ``bool``, ``int``, ``float``, ``decimal.Decimal``, ``datetime.date``,
+    ``datetime.datetime`` (aware for timestamptz), ``datetime.time``, ``str`` or a
+    :class:`SqlFunction`. Literals may be wrapped in one pair of single quotes. A text default written
+    as a SQL string literal (``'it''s'``) is unquoted; ``"''"`` is therefore the empty string. Each
+    type's literal rules are :mod:`rio.types`'s.
+
+    Raises :class:`~rio.errors.InvalidDefault` saying why, and :class:`~rio.errors.UnsupportedType` for
+    a type that is not one.
+    """
+    return _parse_default(column_type, raw)
+
+
+def _canonical_default(value: object) -> str | None:
+    """The string a default is stored as: the text the YAML file holds."""
+    if value is None:
+        return None
+    # bool before int and datetime before date: each is a subclass of the other.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")  # its digits exactly, trailing zeros kept, never in E notation
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, str):
+        # The Go tools' YAML omits an empty default, so "" and "no default" are one thing.
+        return str(value) or None
+    raise TypeError(
+        "default_val must be a str, int, float, Decimal, bool, date, datetime or time, not "
+        f"{type(value).__name__}"
+    )
+
+
+# --- columns -------------------------------------------------------------------------------------
 
 
 class ColumnType(str, Enum):
@@ -42,8 +101,8 @@ class ColumnType(str, Enum):
         return column_type(self.value).max_bytes
 
 
-def _type_problem(column_type_spec: object) -> str | None:
-    """Why a column's type is not one a config may use, in the core's words, or None."""
+def type_problem(column_type_spec: object) -> str | None:
+    """Why ``column_type_spec`` is not a type a config may use, in the core's words, or None."""
     try:
         column_type(column_type_spec)
     except UnsupportedType as exc:
@@ -134,7 +193,7 @@ def parse_column_list(text: str, *, source: str = "--table-columns") -> list[Col
                 "decimal(12,2)')",
             )
         column = Column(words[0], " ".join(words[1:]), not_null=not_null)
-        problem = identifier_problem(column.name, kind="column") or _type_problem(column.type)
+        problem = identifier_problem(column.name, kind="column") or type_problem(column.type)
         if problem is not None:
             raise ConfigFileError(source, f"item {number} ({column.name})", problem)
         columns.append(column)

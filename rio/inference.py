@@ -1,0 +1,721 @@
+"""Column types inferred from the data: the narrowest type Redshift's COPY accepts every value into.
+
+A :class:`ColumnTracker` sees every value once (``observe(row)``) and keeps, per column, the
+narrowest type that accepts all non-null values seen so far, widening as it must:
+
+- ``None`` (and, for strings, ``""`` or only blanks) gives no information: an empty or blank field
+  loads as NULL into a non-text column, as in Redshift. Nulls and empty strings are counted.
+- A ``str`` (every CSV value) is the first of these that it matches exactly:
+
+  ============  ==================================================================================
+  boolean       ``true``, ``false``, ``t``, ``f`` in any case (not ``0``/``1``, which are numbers)
+  int           an optionally signed run of ASCII digits from -2147483648 to 2147483647
+  bigint        the same within -9223372036854775808..9223372036854775807
+  decimal(p,s)  fixed point: digits, a point and ``s`` digits (``12.50``, ``-0.25``); a column is
+                decimal when every such value has the same ``s`` and at most 38 digits in all
+  float         a finite decimal or scientific number (``1.5e3``, ``.5``, ``7.``); fixed-point
+                values of mixed scales; longer integers while a double holds them
+  date          ``YYYY-MM-DD``, a real calendar date
+  timestamp     ``YYYY-MM-DD`` then ``T`` or a space, ``HH:MM[:SS[.fraction]]``, and an optional zone
+                ``Z``, ``±HH``, ``±HHMM`` or ``±HH:MM`` (forms ``TIMEFORMAT 'auto'`` reads)
+  timestamptz   a timestamp that carries a zone: a column is timestamptz when every value does (an
+                instant each); one without makes it timestamp, where COPY ignores the zones
+  text          anything else
+  ============  ==================================================================================
+
+- A typed value (JSON, a DataFrame, a query) counts by its type: ``bool`` is boolean; ``int`` is int,
+  bigint or (beyond 64 bits) float by range, and text beyond what a double holds; a finite ``float``
+  is float; a finite ``decimal.Decimal`` is decimal (the largest scale of the column's values); an
+  aware ``datetime`` is timestamptz, a naive one timestamp, a ``date`` date, a ``time`` time (timetz
+  when aware); a ``dict`` or ``list`` — nested JSON — is super (text, its compact JSON, when a string
+  in it holds a NUL, which SUPER cannot store); anything else counts as its ``str()``.
+- Widening: int → bigint → decimal → float, date → timestamp (a date loads as midnight), timestamptz
+  with timestamp or date → timestamp; super takes any JSON value; any other mix of types is text. A
+  column never seen with a non-null value is text.
+
+A decimal column is ``decimal(p,s)`` with ``s`` its values' scale and ``p`` the digits they need —
+ints among them counting as 10 digits, bigints as 19 — but at least 18, Redshift's default
+(:func:`rio.types.inferred_decimal`); more than 38 digits make it float.
+
+Text is a VARCHAR sized by :func:`rio.types.inferred_varchar` from its longest value, in bytes of
+UTF-8: the smallest power of two at least 1.5 times as long, but at least 256 and at most 65535 —
+written ``text`` for 256 and ``longtext`` for 65535, ``varchar(n)`` between. A value longer than
+65535 bytes is :class:`~rio.errors.ValueTooLong`, naming the column, unless ``truncate_long_text`` is
+given (the column is then varchar(65535), and the loader truncates, as TRUNCATECOLUMNS would). The
+longest value is counted in UTF-8 bytes for every non-null value, whatever its type: for a number its
+text, for a dict or list its compact JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
+from types import NoneType
+from typing import Any, TypeVar
+
+from rio.columns import Column
+from rio.errors import ValueTooLong
+from rio.types import column_type, config_spelling, inferred_decimal, inferred_varchar
+
+_Row = TypeVar("_Row", bound=Mapping[str, Any])
+
+__all__ = ["ColumnStats", "ColumnTracker", "infer_columns", "measured_widths"]
+
+# Type codes, ordered so that the widening table stays small.
+(
+    _NONE,
+    _BOOLEAN,
+    _INT,
+    _BIGINT,
+    _DECIMAL,
+    _FLOAT,
+    _DATE,
+    _TIMESTAMP,
+    _TIMESTAMPTZ,
+    _TIME,
+    _TIMETZ,
+    _TEXT,
+    _SUPER,
+) = range(13)
+_KINDS = 13
+
+#: The config spelling of each code but decimal and text, which inference sizes from the values.
+_SPELLINGS = {
+    _BOOLEAN: "boolean",
+    _INT: "int",
+    _BIGINT: "bigint",
+    _FLOAT: "float",
+    _DATE: "date",
+    _TIMESTAMP: "timestamp",
+    _TIMESTAMPTZ: "timestamptz",
+    _TIME: "time",
+    _TIMETZ: "timetz",
+    _SUPER: "super",
+}
+_DATES = frozenset({_DATE, _TIMESTAMP, _TIMESTAMPTZ})
+
+
+def _widen(a: int, b: int) -> int:
+    if a == b or b == _NONE:
+        return a
+    if a == _NONE:
+        return b
+    low, high = min(a, b), max(a, b)
+    if high == _SUPER:
+        return _SUPER  # any JSON value is a SUPER value
+    if low >= _INT and high <= _FLOAT:
+        return high
+    if {a, b} <= _DATES:
+        return _TIMESTAMP
+    return _TEXT
+
+
+_WIDEN = [[_widen(a, b) for b in range(_KINDS)] for a in range(_KINDS)]
+
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
+#: The digits before the point an int and a bigint may need, as part of a decimal column.
+_INT_DIGITS, _BIGINT_DIGITS = 10, 19
+_DECIMAL_DIGITS = 38
+#: The longest string a decimal column may take: 38 digits, a sign and a point.
+_DECIMAL_TEXT = _DECIMAL_DIGITS + 2
+_BOOLEAN_WORDS = frozenset({"true", "false", "t", "f"})
+_BLANKS = " \t\n\x0c\r"  # the ASCII white space a blank field is made of, as the load reads it
+_DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
+_FIXED_POINT_RE = re.compile(r"[+-]?([0-9]+)\.([0-9]+)")
+_FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TIMESTAMP_RE = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
+    r"([Zz]|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)?"
+)
+_CLOCK_RE = re.compile(r"[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?")
+#: The days where rounding a fraction past microseconds, or converting a zone to UTC, can leave the
+#: years 1 to 9999 a load takes.
+_EDGE_DAYS = frozenset({"0001-01-01", "9999-12-31"})
+_MAX_FLOAT_TEXT = 400  # beyond this a digit string is not worth parsing: text
+# Integers up to this size are finite as double precision (its largest is about 1.8e308).
+_FLOAT_INTEGER = 10**308
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    # Year 0 does not exist; fromisoformat refuses it too, but be explicit about what Redshift takes.
+    return not text.startswith("0000")
+
+
+def _stays_in_years(match: re.Match[str], zoned: bool) -> bool:
+    """Whether a timestamp ``match`` of :data:`_TIMESTAMP_RE` stays in the years 1 to 9999 as the load
+    reads it: its fraction rounded half up to microseconds and, when ``zoned`` (a timestamptz), its
+    zone converted to UTC. Only the first and last days can leave them."""
+    day = match.group(1)
+    if day not in _EDGE_DAYS:
+        return True
+    clock = _CLOCK_RE.match(match.group(0), len(day))
+    assert clock is not None  # _TIMESTAMP_RE matched the same clock
+    hours, minutes, seconds, fraction = clock.groups()
+    micros = ((int(hours) * 60 + int(minutes)) * 60 + int(seconds or 0)) * 1_000_000
+    if fraction:
+        micros += (int(fraction[:7].ljust(7, "0")) + 5) // 10
+    zone = match.group(3)
+    if zoned and zone is not None and zone not in "Zz":
+        digits = zone[1:].replace(":", "")
+        offset = (int(digits[:2]) * 60 + int(digits[2:] or 0)) * 60_000_000
+        micros -= offset if zone[0] == "+" else -offset
+    return micros < 86_400_000_000 if day == "9999-12-31" else micros >= 0
+
+
+def _integer_type(text: str) -> int:
+    """The type of an optionally signed run of ASCII digits, or ``_NONE`` when it is not one."""
+    digits = text[1:] if text[0] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()):
+        return _NONE
+    if len(digits) <= 9:
+        return _INT
+    value = int(text)
+    return _integer_code(value, value)
+
+
+def _is_float(text: str) -> bool:
+    if len(text) > _MAX_FLOAT_TEXT or _FLOAT_RE.fullmatch(text) is None:
+        return False
+    return math.isfinite(float(text))
+
+
+def _fixed_point(text: str) -> tuple[int, int] | None:
+    """The digits before the point (leading zeros aside) and after it of ``12.50``-style text, or None."""
+    match = _FIXED_POINT_RE.fullmatch(text)
+    if match is None or len(text) > _MAX_FLOAT_TEXT:
+        return None
+    whole, fraction = match.groups()
+    return len(whole.lstrip("0")), len(fraction)
+
+
+def _classify(text: str) -> int:
+    """The narrowest type code of one non-empty string (see the module docstring); a fixed-point
+    string is ``_DECIMAL`` whatever its digits (the column decides whether they fit)."""
+    if len(text) <= 5 and text.lower() in _BOOLEAN_WORDS:
+        return _BOOLEAN
+    first = text[0]
+    if first.isdigit() or first in "+-.":
+        kind = _integer_type(text) if first != "." else _NONE
+        if kind != _NONE:
+            return kind
+        if _fixed_point(text) is not None:
+            return _DECIMAL
+        if _is_float(text):
+            return _FLOAT
+        if len(text) == 10:
+            return _DATE if _DATE_RE.fullmatch(text) is not None and _is_date(text) else _TEXT
+        match = _TIMESTAMP_RE.fullmatch(text)
+        if match is not None and _is_date(match.group(1)) and _stays_in_years(match, zoned=False):
+            zoned = match.group(3) is not None
+            return _TIMESTAMPTZ if zoned and _stays_in_years(match, zoned=True) else _TIMESTAMP
+    return _TEXT
+
+
+def _never(text: str) -> bool:
+    return False
+
+
+def _int_accepts(text: str) -> bool:
+    # Up to nine plain digits always fit; anything else takes the careful path.
+    if len(text) <= 9 and text.isascii() and text.isdigit():
+        return True
+    return _integer_type(text) == _INT
+
+
+def _bigint_accepts(text: str) -> bool:
+    if len(text) <= 18 and text.isascii() and text.isdigit():
+        return True
+    return _integer_type(text) in (_INT, _BIGINT)
+
+
+def _float_accepts(text: str) -> bool:
+    # Plain decimals of modest length are always finite; exponents need the parse.
+    if len(text) <= 300 and _DECIMAL_RE.fullmatch(text) is not None:
+        return True
+    return _is_float(text)
+
+
+def _boolean_accepts(text: str) -> bool:
+    return len(text) <= 5 and text.lower() in _BOOLEAN_WORDS
+
+
+def _date_accepts(text: str) -> bool:
+    return len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii() and _is_date(text)
+
+
+def _timestamp_accepts(text: str) -> bool:
+    if len(text) == 10:
+        return _date_accepts(text)
+    match = _TIMESTAMP_RE.fullmatch(text)
+    return match is not None and _is_date(match.group(1)) and _stays_in_years(match, zoned=False)
+
+
+def _timestamptz_accepts(text: str) -> bool:
+    match = _TIMESTAMP_RE.fullmatch(text)
+    return (
+        match is not None
+        and match.group(3) is not None
+        and _is_date(match.group(1))
+        and _stays_in_years(match, zoned=True)
+    )
+
+
+_BATCH = 4096
+_STRINGS = frozenset({str, NoneType})
+# Whole batches of strings a type takes, matched in one pass over their text joined by newlines. The
+# patterns are unambiguous (one way to match each line), so a failing match backtracks linearly.
+_DATE_PATTERN = r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+_CLOCK_PATTERN = r"[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
+_ZONE_PATTERN = r"(?:[Zz]|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)"
+_BATCH_RE = {
+    _INT: re.compile(r"(?:[+-]?[0-9]{1,9}\n)*"),
+    _BIGINT: re.compile(r"(?:[+-]?[0-9]{1,18}\n)*"),
+    _FLOAT: re.compile(r"(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\n)*"),
+    _DATE: re.compile(rf"(?:{_DATE_PATTERN}\n)*"),
+    _TIMESTAMP: re.compile(rf"(?:{_DATE_PATTERN}(?:{_CLOCK_PATTERN}{_ZONE_PATTERN}?)?\n)*"),
+    _TIMESTAMPTZ: re.compile(rf"(?:{_DATE_PATTERN}{_CLOCK_PATTERN}{_ZONE_PATTERN}\n)*"),
+}
+# Dates the patterns let through that do not exist (Feb 29 is checked one by one, for leap years).
+_IMPOSSIBLE_DAY = re.compile(r"-(?:02-(?:29|3[01])|(?:0[469]|11)-31)")
+
+
+@lru_cache(maxsize=64)
+def _fixed_point_batch(scale: int) -> re.Pattern[str]:
+    """Lines a decimal column of ``scale`` takes as they are: integers, and fixed point of that scale."""
+    fraction = rf"(?:\.[0-9]{{{scale}}})?" if scale else ""
+    return re.compile(rf"(?:[+-]?[0-9]+{fraction}\n)*")
+
+
+def _all_accepted(kind: int, strings: list[str], longest: int) -> bool:
+    """Whether a column of type ``kind`` surely takes every string; ``False`` means "check each"."""
+    if kind in (_INT, _BIGINT):
+        joined = "".join(strings)
+        if joined.isascii() and joined.isdigit():  # no signs: the length settles it
+            return longest <= (9 if kind == _INT else 18)
+    pattern = _BATCH_RE.get(kind)
+    if pattern is None or (kind == _FLOAT and longest > 300):
+        return False
+    joined = "\n".join(strings) + "\n"
+    if pattern.fullmatch(joined) is None:
+        return False
+    if kind in _DATES:
+        # Only the date part holds "-MM-DD"; year 0 does not exist.
+        lines = "\n" + joined
+        return (
+            _IMPOSSIBLE_DAY.search(joined) is None
+            and "\n0000-" not in lines
+            and not any("\n" + day in lines for day in _EDGE_DAYS)  # see _stays_in_years
+        )
+    return True
+
+
+# The check for a string value against each type; None for the types that take any string (text,
+# super) and for decimal, whose check depends on the column's scale.
+_ACCEPTS: list[Callable[[str], bool] | None] = [
+    _never,
+    _boolean_accepts,
+    _int_accepts,
+    _bigint_accepts,
+    None,
+    _float_accepts,
+    _date_accepts,
+    _timestamp_accepts,
+    _timestamptz_accepts,
+    _never,
+    _never,
+    None,
+    None,
+]
+
+
+def _int_group(values: list[int]) -> tuple[int, int]:
+    low, high = min(values), max(values)
+    size = max(len(str(low)), len(str(high)))
+    return _integer_code(low, high), size
+
+
+def _integer_code(low: int, high: int) -> int:
+    """The type of integers from ``low`` to ``high``."""
+    if low >= _INT_MIN and high <= _INT_MAX:
+        return _INT
+    if low >= _BIGINT_MIN and high <= _BIGINT_MAX:
+        return _BIGINT
+    return _FLOAT if low >= -_FLOAT_INTEGER and high <= _FLOAT_INTEGER else _TEXT
+
+
+def _float_group(values: list[float]) -> tuple[int, int]:
+    size = max(map(len, map(repr, values)))
+    return (_FLOAT if all(map(math.isfinite, values)) else _TEXT), size
+
+
+def _bool_group(values: list[bool]) -> tuple[int, int]:
+    return _BOOLEAN, (4 if all(values) else 5)
+
+
+# Batches of one typed kind, summed up at once: (type code, longest text in bytes).
+_GROUPS: dict[type, Callable[[list[Any]], tuple[int, int]]] = {
+    int: _int_group,
+    float: _float_group,
+    bool: _bool_group,
+}
+_NONE_KIND = frozenset({NoneType})
+
+
+class _Stats:
+    __slots__ = ("empties", "kind", "max_bytes", "nul_in_json", "nulls", "scale", "values", "whole")
+
+    def __init__(self) -> None:
+        self.kind = _NONE
+        self.values = 0
+        self.nulls = 0
+        self.empties = 0
+        self.max_bytes = 0
+        # A decimal column's scale, and the most digits before the point its values need.
+        self.scale = 0
+        self.whole = 0
+        # A nested value holds a NUL character, which a SUPER value cannot store: the column is text.
+        self.nul_in_json = False
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind in (_NONE, _TEXT) or (self.kind == _SUPER and self.nul_in_json)
+
+
+@dataclass(frozen=True)
+class ColumnStats:
+    """What a tracker saw of one column: the type so far (as a config writes it), and counts
+    (``values`` excludes nulls)."""
+
+    name: str
+    type: str | None
+    values: int
+    nulls: int
+    empties: int
+    max_bytes: int
+
+
+def _compact_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _to_decimal(column: _Stats, whole: int, scale: int, *, loose: bool) -> None:
+    """Take a decimal value (``whole`` digits before the point, ``scale`` after) into ``column``.
+
+    Strings must share one scale (``loose`` False): fixed point of mixed scales is float. A typed
+    ``Decimal`` (``loose``) is exact as it is, and the column takes the larger scale.
+    """
+    kind = column.kind
+    if kind in (_NONE, _INT, _BIGINT):
+        column.whole = max(whole, {_NONE: 0, _INT: _INT_DIGITS, _BIGINT: _BIGINT_DIGITS}[kind])
+        column.scale = scale
+        column.kind = _DECIMAL
+    elif kind == _DECIMAL:
+        if scale != column.scale and not loose:
+            column.kind = _FLOAT
+            return
+        column.scale = max(column.scale, scale)
+        column.whole = max(column.whole, whole)
+    else:
+        column.kind = _WIDEN[kind][_DECIMAL]
+        return
+    if column.whole + column.scale > _DECIMAL_DIGITS:
+        column.kind = _FLOAT
+
+
+def _take(column: _Stats, found: int, text: str) -> None:
+    """Widen ``column`` by one string value of type code ``found``."""
+    kind = column.kind
+    if found == _DECIMAL:
+        digits = _fixed_point(text)
+        assert digits is not None
+        _to_decimal(column, *digits, loose=False)
+    elif kind == _DECIMAL and found in (_INT, _BIGINT):
+        _to_decimal(column, _INT_DIGITS if found == _INT else _BIGINT_DIGITS, column.scale, loose=False)
+    else:
+        column.kind = _WIDEN[kind][found]
+
+
+def _decimal_digits(text: str) -> int | None:
+    """The digits before the point that an integer or fixed-point string needs in a decimal column
+    (an int counts as 10 digits, a bigint as 19), or None for an integer beyond bigint."""
+    if "." in text:
+        return len(text.lstrip("+-").partition(".")[0].lstrip("0"))
+    kind = _integer_type(text)
+    return _INT_DIGITS if kind == _INT else _BIGINT_DIGITS if kind == _BIGINT else None
+
+
+class ColumnTracker:
+    """Narrows each column's type over every value it observes; see the module docstring.
+
+    ``columns`` fixes the order of columns known up front (a CSV header); others are added in the
+    order they are first seen. :meth:`observe` takes one row; :meth:`track` passes rows through
+    while observing them. A key missing from a row counts as a null, as it loads as NULL.
+
+    Rows are examined in batches, column by column: each batch's distinct values are checked once,
+    and a whole batch of strings is first checked against the column's type in one pass over their
+    joined text. The results are the same as checking every value in turn.
+    """
+
+    def __init__(self, columns: Iterable[str] | None = None) -> None:
+        self._stats: dict[str, _Stats] = {}
+        self._pending: list[Mapping[str, Any]] = []
+        self._rows = 0
+        for name in columns or ():
+            self._stats.setdefault(name, _Stats())
+
+    @property
+    def rows(self) -> int:
+        """How many rows were observed."""
+        return self._rows + len(self._pending)
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column seen (or given), in first-seen order."""
+        self._flush()
+        return list(self._stats)
+
+    def track(self, rows: Iterable[_Row]) -> Iterator[_Row]:
+        """``rows`` unchanged, each observed as it passes."""
+        observe = self.observe
+        for row in rows:
+            observe(row)
+            yield row
+
+    def observe(self, row: Mapping[str, Any]) -> None:
+        """Take one row's values into account."""
+        pending = self._pending
+        pending.append(row)
+        if len(pending) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch = self._pending
+        if not batch:
+            return
+        self._pending = []
+        self._rows += len(batch)
+        stats = self._stats
+        if not set().union(*batch) <= stats.keys():
+            for row in batch:  # new columns: add them in the order they appear
+                for name in row:
+                    if name not in stats:
+                        stats[name] = _Stats()
+        plain = set(map(type, batch)) == {dict}
+        for name, column in stats.items():
+            values = (
+                list(map(dict.get, batch, repeat(name)))  # type: ignore[arg-type]
+                if plain
+                else [row.get(name) for row in batch]
+            )
+            self._column(column, values)
+
+    def _column(self, column: _Stats, values: list[Any]) -> None:
+        kinds = set(map(type, values))
+        nulls = values.count(None) if NoneType in kinds else 0
+        column.nulls += nulls
+        if kinds <= _STRINGS:
+            distinct = set(values)
+            distinct.discard(None)
+            if "" in distinct:
+                empties = values.count("")
+                column.empties += empties
+                distinct.discard("")
+            else:
+                empties = 0
+            column.values += len(values) - nulls - empties
+            if distinct:
+                self._strings(column, list(distinct))
+            return
+        present = kinds - _NONE_KIND
+        if len(present) == 1:
+            (kind,) = present
+            group = _GROUPS.get(kind)
+            if group is not None:
+                typed = [value for value in values if value is not None] if nulls else values
+                column.values += len(typed)
+                found, size = group(typed)
+                if size > column.max_bytes:
+                    column.max_bytes = size
+                if column.kind == _DECIMAL and found in (_INT, _BIGINT):
+                    _to_decimal(column, _INT_DIGITS if found == _INT else _BIGINT_DIGITS, 0, loose=True)
+                else:
+                    column.kind = _WIDEN[column.kind][found]
+                return
+        # Mixed or other values: one at a time (True == 1 == 1.0, so a set would merge them).
+        observe = self._value
+        for value in values:
+            observe(column, value)
+
+    @staticmethod
+    def _strings(column: _Stats, strings: list[str]) -> None:
+        """Distinct non-empty strings of one column."""
+        longest = max(map(len, strings))
+        if longest * 4 > column.max_bytes:  # a character takes at most 4 bytes of UTF-8
+            if all(map(str.isascii, strings)):
+                size = longest
+            else:
+                size = max(len(text.encode("utf-8", "surrogatepass")) for text in strings)
+            if size > column.max_bytes:
+                column.max_bytes = size
+        kind = column.kind
+        if (
+            kind == _DECIMAL
+            and longest <= _DECIMAL_TEXT
+            and _fixed_point_batch(column.scale).fullmatch("\n".join(strings) + "\n") is not None
+        ):
+            # Integers and fixed point of the column's scale: only the digits before the point count.
+            needs = [_decimal_digits(text) for text in strings]
+            if None in needs:
+                column.kind = _FLOAT  # an integer beyond bigint: a double takes it, a decimal may not
+                return
+            column.whole = max(column.whole, *(need for need in needs if need is not None))
+            if column.whole + column.scale > _DECIMAL_DIGITS:
+                column.kind = _FLOAT
+            return
+        accepts = _ACCEPTS[kind]
+        if kind in (_TEXT, _SUPER) or (accepts is not None and _all_accepted(kind, strings, longest)):
+            return
+        for text in strings:
+            if accepts is not None and accepts(text):
+                continue
+            if not text.strip(_BLANKS):
+                continue  # loads as NULL unless the column ends up text, which takes it anyway
+            _take(column, _classify(text), text)
+            kind = column.kind
+            if kind in (_TEXT, _SUPER):
+                return
+            accepts = _ACCEPTS[kind]
+
+    def _value(self, column: _Stats, value: Any) -> None:
+        if value is None:
+            return  # counted already
+        if type(value) is str:
+            if not value:
+                column.empties += 1
+                return
+            column.values += 1
+            self._strings(column, [value])
+            return
+        column.values += 1
+        self._typed(column, value)
+
+    @staticmethod
+    def _typed(column: _Stats, value: Any) -> None:
+        cls = type(value)
+        if cls is bool:
+            found, text = _BOOLEAN, "false" if not value else "true"
+        elif cls is int:
+            found, text = _integer_code(value, value), str(value)
+        elif cls is float:
+            text = repr(value)
+            found = _FLOAT if math.isfinite(value) else _TEXT
+        elif isinstance(value, decimal.Decimal):
+            text = format(value, "f")
+            found = _DECIMAL if value.is_finite() else _TEXT
+        elif isinstance(value, (dict, list)):
+            found, text = _SUPER, _compact_json(value)
+            if "\\u0000" in text:
+                column.nul_in_json = True
+        elif isinstance(value, dt.datetime):
+            found = _TIMESTAMP if value.utcoffset() is None else _TIMESTAMPTZ
+            text = value.isoformat(sep=" ")
+        elif isinstance(value, dt.date):
+            found, text = _DATE, value.isoformat()
+        elif isinstance(value, dt.time):
+            found = _TIME if value.utcoffset() is None else _TIMETZ
+            text = value.isoformat()
+        else:
+            text = str(value)
+            found = _classify(text) if text else _TEXT
+        size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+        if size > column.max_bytes:
+            column.max_bytes = size
+        if found == _DECIMAL and isinstance(value, decimal.Decimal):
+            _, digits, exponent = value.as_tuple()
+            assert isinstance(exponent, int)  # finite
+            scale = max(0, -exponent)
+            whole = max(0, len(digits) + exponent) if any(digits) else 0
+            _to_decimal(column, whole, scale, loose=True)
+        elif found == _DECIMAL or (column.kind == _DECIMAL and found in (_INT, _BIGINT)):
+            _take(column, found, text)
+        else:
+            column.kind = _WIDEN[column.kind][found]
+
+    def _settled(self) -> dict[str, _Stats]:
+        """Every column's state, with the rows still pending taken into account."""
+        self._flush()
+        return self._stats
+
+    def stats(self) -> list[ColumnStats]:
+        """Each column's type so far and counts, in column order (``type`` ``None``: no value yet)."""
+        return [
+            ColumnStats(
+                name,
+                None if column.kind == _NONE else _spelling(name, column, truncate_long_text=True),
+                column.values,
+                column.nulls,
+                column.empties,
+                column.max_bytes,
+            )
+            for name, column in self._settled().items()
+        ]
+
+
+def _text_type(name: str, max_bytes: int, truncate_long_text: bool) -> str:
+    if max_bytes > 65535 and not truncate_long_text:
+        raise ValueTooLong(
+            f"column {name!r} holds a value of {max_bytes} bytes of UTF-8, more than the 65535 a Redshift "
+            "VARCHAR holds; shorten it, or truncate long text",
+            source=name,
+        )
+    return config_spelling(column_type(f"varchar({inferred_varchar(max_bytes)})"))
+
+
+def _spelling(name: str, column: _Stats, *, truncate_long_text: bool) -> str:
+    """How a config writes the type of a tracked column."""
+    kind = column.kind
+    if column.is_text:
+        return _text_type(name, column.max_bytes, truncate_long_text)
+    if kind == _DECIMAL:
+        inferred = inferred_decimal(column.whole, column.scale)
+        return "float" if inferred is None else config_spelling(inferred)
+    return _SPELLINGS[kind]
+
+
+def infer_columns(
+    tracker: ColumnTracker,
+    *,
+    truncate_long_text: bool = False,
+    declared: Mapping[str, str] | None = None,
+) -> list[Column]:
+    """A :class:`~rio.columns.Column` per tracked column, in first-seen order, typed by the rules above.
+
+    ``declared`` maps columns whose type the source knows (a query's) to it, as a config writes it:
+    those keep it, and their values are not sized.
+    """
+    known = declared or {}
+    return [
+        Column(
+            name,
+            known[name] if name in known else _spelling(name, column, truncate_long_text=truncate_long_text),
+        )
+        for name, column in tracker._settled().items()
+    ]
+
+
+def measured_widths(tracker: ColumnTracker) -> dict[str, int]:
+    """The longest value in UTF-8 bytes of each column inferred as text (or never seen)."""
+    return {name: column.max_bytes for name, column in tracker._settled().items() if column.is_text}
