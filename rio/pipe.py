@@ -35,6 +35,7 @@ from typing import Any
 
 from rio import _pipe_publish, contract, redaction
 from rio._core import DEFAULT_BUFFER_SIZE, DEFAULT_COMPRESSION_LEVEL, Packer, Part
+from rio._words import plural
 from rio.config import DestinationConfig
 from rio.contract import Granularity, Job, LoadMode, Manifest, s3_url
 from rio.errors import (
@@ -551,10 +552,10 @@ class RedshiftIO:
                 self._move(PipeState.OPEN)
             self._update_blocked()
             log.info(
-                "%s: generation %s reset (%d parts were stored)",
+                "%s: generation %s reset (%s stored)",
                 self._table_name,
                 old.run_id,
-                len(old.stored),
+                plural(len(old.stored), "part"),
             )
 
     def create_and_upload_custom_manifest(self, key: str, overwrite: bool = False) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import uvicorn
 
 from rio import redaction
+from rio._words import plural
 from rio.profiles import describe_target
 from rio.server import ServerError
 from rio.server.app import create_app
@@ -140,8 +141,8 @@ def serve(settings: ServeSettings, *, announce: Callable[[str], None] = _print_a
         previous = {sig: signal.signal(sig, note_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
             log.info(
-                "rio serve: %d worker(s), warehouse %s, state %s",
-                settings.workers,
+                "rio serve: %s, warehouse %s, state %s",
+                plural(settings.workers, "worker"),
                 describe_target(settings.target),
                 settings.state_path,
             )
@@ -173,14 +174,14 @@ def serve(settings: ServeSettings, *, announce: Callable[[str], None] = _print_a
                 signal.signal(sig, handler)
         if left:
             log.warning(
-                "rio serve: the grace of %.0f s ran out with job(s) %s running; they run again at the "
-                "next start",
+                "rio serve: the grace of %.0f s ran out with %s running; %s at the next start",
                 settings.grace,
-                ", ".join(left),
+                f"job {left[0]}" if len(left) == 1 else f"jobs {', '.join(left)}",
+                "it runs again" if len(left) == 1 else "they run again",
             )
             _exit_now()
         counts = state.counts()
-        log.info("rio serve: stopped; %d job(s) left queued for the next start", counts["queued"])
+        log.info("rio serve: stopped; %s left queued for the next start", plural(counts["queued"], "job"))
         return 0
     finally:
         state.close()

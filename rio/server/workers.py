@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rio import redaction
+from rio._words import plural
 from rio.contract import Job
 from rio.errors import RioError
 from rio.loader import LoadReport, Status, TableOutcome, run_job
@@ -98,7 +99,7 @@ class WorkerPool:
         for record in self._state.requeue_unfinished():
             self.submit(record)
         if self._queue:
-            log.info("%d job(s) from the state database queued again", len(self._queue))
+            log.info("%s from the state database queued again", plural(len(self._queue), "job"))
         for number in range(1, self._size + 1):
             # Daemon threads: a stop whose grace ran out must not hang on a load.
             thread = threading.Thread(target=self._work, name=f"rio-serve-worker-{number}", daemon=True)
