@@ -48,6 +48,7 @@ text, for a dict or list its compact JSON.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import decimal
 import json
@@ -60,13 +61,14 @@ from itertools import repeat
 from types import NoneType
 from typing import Any, TypeVar
 
+from rio._identifiers import identifier_problem
 from rio.columns import Column
-from rio.errors import ValueTooLong
+from rio.errors import DuplicateColumn, InvalidIdentifier, ValueTooLong
 from rio.types import column_type, config_spelling, inferred_decimal, inferred_varchar
 
 _Row = TypeVar("_Row", bound=Mapping[str, Any])
 
-__all__ = ["ColumnStats", "ColumnTracker", "infer_columns", "measured_widths"]
+__all__ = ["ColumnStats", "ColumnTracker", "infer_columns", "lower_case_names", "measured_widths"]
 
 # Type codes, ordered so that the widening table stays small.
 (
@@ -719,3 +721,25 @@ def infer_columns(
 def measured_widths(tracker: ColumnTracker) -> dict[str, int]:
     """The longest value in UTF-8 bytes of each column inferred as text (or never seen)."""
     return {name: column.max_bytes for name, column in tracker._settled().items() if column.is_text}
+
+
+def lower_case_names(columns: list[Column], source_name: str) -> list[Column]:
+    """Inferred columns named as Redshift keeps them (folded to lower case), as a load names the columns it
+    creates; two fields that differ only in case are a :class:`~rio.errors.DuplicateColumn`."""
+    seen: dict[str, str] = {}
+    named = []
+    for column in columns:
+        lowered = column.name.lower()
+        if lowered in seen:
+            raise DuplicateColumn(
+                f"{source_name}: fields {seen[lowered]!r} and {column.name!r} differ only in case, and "
+                "Redshift folds column names to lower case; rename one"
+            )
+        problem = identifier_problem(lowered, kind="column")
+        if problem is not None:
+            raise InvalidIdentifier(
+                f"{source_name}: field {column.name!r} cannot name a column: it {problem}"
+            )
+        seen[lowered] = column.name
+        named.append(dataclasses.replace(column, name=lowered))
+    return named

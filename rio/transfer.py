@@ -22,7 +22,6 @@ called, the rest from ``RIO_S3_*``): the source's S3 reads and the staging store
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import os
 import re
@@ -43,6 +42,7 @@ from rio.config import Column, DataFacts, DestinationConfig
 from rio.config._inferred import ROW_NUMBER_KEY
 from rio.contract import Job, LoadMode, manifest_digest
 from rio.errors import (
+    DuplicateColumn,
     IncompleteArgs,
     InvalidIdentifier,
     InvalidMode,
@@ -237,27 +237,6 @@ def _pack_batch(pipe: RowPacker, batch: list[dict[str, Any]], before: int, sourc
     return len(batch)
 
 
-def _lower_case_names(columns: list[Column], source_name: str) -> list[Column]:
-    """Inferred names as Redshift keeps them (folded to lower case); COPY matches keys case-blind."""
-    seen: dict[str, str] = {}
-    named = []
-    for column in columns:
-        lowered = column.name.lower()
-        if lowered in seen:
-            raise LoadError(
-                f"{source_name}: fields {seen[lowered]!r} and {column.name!r} differ only in case, and "
-                "Redshift folds column names to lower case; rename one"
-            )
-        problem = identifier_problem(lowered)
-        if problem is not None:
-            raise InvalidIdentifier(
-                f"{source_name}: field {column.name!r} cannot name a column: it {problem}"
-            )
-        seen[lowered] = column.name
-        named.append(dataclasses.replace(column, name=lowered))
-    return named
-
-
 def _numbered(rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
     for number, row in enumerate(rows, start=1):
         yield {**row, ROW_NUMBER_KEY: number}
@@ -369,7 +348,7 @@ def load_rows(
     infer = existing is None and declared is None
     if on_super_columns is not None:
         on_super_columns([column.name for column in existing or declared or [] if _is_super(column.type)])
-    from rio.sources.infer import ColumnTracker, infer_columns, measured_widths
+    from rio.inference import ColumnTracker, infer_columns, lower_case_names, measured_widths
 
     tracker = ColumnTracker()
     where, temporary = staging_base(base, adapter.type)
@@ -401,10 +380,13 @@ def load_rows(
         inferred: list[Column] = []
         widths: dict[str, int] = {}
         if infer:
-            inferred = _lower_case_names(
-                [c for c in infer_columns(tracker, declared=declared_types) if c.name != ROW_NUMBER_KEY],
-                source_name,
-            )
+            found_columns = infer_columns(tracker, declared=declared_types)
+            try:
+                inferred = lower_case_names(
+                    [c for c in found_columns if c.name != ROW_NUMBER_KEY], source_name
+                )
+            except DuplicateColumn as exc:
+                raise LoadError(str(exc)) from exc  # fields of the data clash: a failed load
             widths = {k: v for k, v in measured_widths(tracker).items() if k != ROW_NUMBER_KEY}
             described = ", ".join(f"{column.name} {column.type}" for column in inferred)
             log.info(

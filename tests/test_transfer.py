@@ -1121,3 +1121,17 @@ def test_a_redshift_table_loads_with_its_storage_and_a_loads_own(
         (2, "rows"),
         (4, "s3"),
     ]
+
+
+def test_fields_that_differ_only_in_case_fail_the_load_and_create_nothing(tmp_path: Path) -> None:
+    from rio.errors import LoadError
+
+    target = f"duckdb:///{tmp_path / 'w.duckdb'}::shop.items"
+    with pytest.raises(LoadError, match="fields 'id' and 'ID' differ only in case"):
+        rio.load([{"id": 1}, {"ID": 2}], target)
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as db:
+        assert db.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'items'"
+        ).fetchall() == [(0,)]

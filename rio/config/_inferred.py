@@ -25,12 +25,11 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from rio._identifiers import identifier_problem
 from rio._words import plural
 from rio.columns import Column
 from rio.config._destination import DestinationConfig
-from rio.errors import ConfigError, DuplicateColumn, InvalidDataTimestamp, InvalidIdentifier
-from rio.inference import ColumnTracker, infer_columns
+from rio.errors import ConfigError, InvalidDataTimestamp
+from rio.inference import ColumnTracker, infer_columns, lower_case_names
 from rio.types import column_type
 
 __all__ = ["DATA_TIMESTAMP_NAMES", "ROW_NUMBER_KEY", "infer_destination"]
@@ -65,27 +64,6 @@ def _canonical(column: Column) -> str:
 
 def _quoted(names: Iterable[str]) -> str:
     return ", ".join(repr(name) for name in names)
-
-
-def _lower_case_names(columns: list[Column], source_name: str) -> list[Column]:
-    """Field names as Redshift keeps them (folded to lower case), as a load names the columns it creates."""
-    seen: dict[str, str] = {}
-    named = []
-    for column in columns:
-        lowered = column.name.lower()
-        if lowered in seen:
-            raise DuplicateColumn(
-                f"{source_name}: fields {seen[lowered]!r} and {column.name!r} differ only in case, and "
-                "Redshift folds column names to lower case; rename one"
-            )
-        problem = identifier_problem(lowered, kind="column")
-        if problem is not None:
-            raise InvalidIdentifier(
-                f"{source_name}: field {column.name!r} cannot name a column: it {problem}"
-            )
-        seen[lowered] = column.name
-        named.append(dataclasses.replace(column, name=lowered))
-    return named
 
 
 def _picked(columns: list[Column], source_name: str) -> str:
@@ -169,7 +147,7 @@ def infer_destination(
             f"{source_name}: {plural(tracker.rows, 'row')} but no fields, so no columns to infer; "
             "give rows with fields"
         )
-    columns = _lower_case_names(inferred, source_name)
+    columns = lower_case_names(inferred, source_name)
     if data_timestamp_column is None:
         chosen = _picked(columns, source_name)
     else:
