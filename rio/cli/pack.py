@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -29,25 +30,31 @@ from rio.cli._verbosity import outcomes_printed_here
 from rio.cli.send import copy_option_flags
 from rio.errors import ConfigError, ContractError, JobSubmissionFailed, RowError, SourceError
 
+if TYPE_CHECKING:  # the CLI imports these only when a command runs
+    from rio.contract import Job
+    from rio.executors import Executor, JobReceipt
+    from rio.pipe import RedshiftIO
+    from rio.sources import Source
+
 __all__ = ["pack"]
 
 
 class _HandOff:
     """An executor that runs nothing: ``send`` writes the manifest and config, and the job comes back."""
 
-    def submit(self, job: Any) -> Any:
+    def submit(self, job: Job) -> JobReceipt:
         from rio.executors import JobReceipt
 
         return JobReceipt(job.id, job)
 
 
-def _sources(files: tuple[str, ...], input_format: str | None, delimiter: str | None) -> list[Any]:
+def _sources(files: tuple[str, ...], input_format: str | None, delimiter: str | None) -> list[Source]:
     """A :class:`rio.sources.FileSource` per input file, or one for standard input."""
     from rio.sources import FileSource
 
     if not files or files == ("-",):
         return [FileSource.of_stream(sys.stdin.buffer, "<stdin>", format=input_format, delimiter=delimiter)]
-    sources = []
+    sources: list[Source] = []
     for name in files:
         if name == "-":
             raise click.UsageError("stdin (-) cannot be mixed with files")
@@ -208,7 +215,7 @@ def pack(
             config.data_timestamp_column,
             copy_options=flags.over(config.copy_options),
         )
-    executor: Any = None
+    executor: Executor | None = None
     if then_send and endpoint is not None:
         from rio.executors import HttpExecutor
 
@@ -252,7 +259,7 @@ def pack(
     ctx.exit(code)
 
 
-def _pack_sources(pipe: Any, sources: list[Any]) -> int:
+def _pack_sources(pipe: RedshiftIO, sources: list[Source]) -> int:
     """Every source's rows into the pipe, with a progress bar over the input bytes."""
     from rio.transfer import pack_rows
 
@@ -265,7 +272,7 @@ def _pack_sources(pipe: Any, sources: list[Any]) -> int:
         for source, size in zip(sources, sizes, strict=True):
             # Bound now: the callback runs while this source is read.
             def advanced(
-                count: int, source: Any = source, before: int = done_before, rows: int = rows
+                count: int, source: Source = source, before: int = done_before, rows: int = rows
             ) -> None:
                 bar.update(task, completed=before + source.bytes_read, detail=plural(rows + count, "row"))
 
@@ -278,7 +285,9 @@ def _pack_sources(pipe: Any, sources: list[Any]) -> int:
     return rows
 
 
-def _finish(pipe: Any, when: Any, mode: str, keys: tuple[str, ...], *, has_config: bool) -> dict[str, Any]:
+def _finish(
+    pipe: RedshiftIO, when: datetime | None, mode: str, keys: tuple[str, ...], *, has_config: bool
+) -> dict[str, Any]:
     """Write the manifest (and, with a config, the load config) and hand the job over."""
     from rio import contract
 
@@ -296,7 +305,6 @@ def _finish(pipe: Any, when: Any, mode: str, keys: tuple[str, ...], *, has_confi
 def _report(
     written: dict[str, Any], *, then_send: bool, endpoint: str | None, token: str | None, as_json: bool
 ) -> int:
-    from rio.contract import Job
     from rio.loader.report import LoadReport
 
     rows = written["rows"]
@@ -337,11 +345,13 @@ def _report(
     return code
 
 
-def _date_of(job: Any) -> str:
+def _date_of(job: Job) -> str:
     from rio import contract
 
+    assert job.date is not None, "a packed job always names the date its manifest was written for"
     return contract.format_data_date(job.date)
 
 
-def _job_dict(job: Any) -> Any:
-    return json.loads(job.to_json())
+def _job_dict(job: Job) -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(job.to_json())
+    return payload

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -30,6 +30,9 @@ from rio.errors import ConfigError, ContractError, JobSubmissionFailed
 from rio.loader.report import TableOutcome
 from rio.profiles import default_schema
 from rio.storage_settings import StorageSettings
+
+if TYPE_CHECKING:  # the CLI imports it only when a command runs
+    from rio.contract import Job
 
 __all__ = ["build_job", "copy_option_flags", "send", "split_names"]
 
@@ -147,7 +150,7 @@ def build_job(
     upsert_keys: tuple[str, ...],
     job_id: str | None,
     **copy_options: Any,
-) -> Any:
+) -> Job:
     """The job the flags describe, COPY's options (``copy_options``, by their
     :class:`~rio.contract.CopyOptions` names) among them; a malformed one is a usage error naming the
     flag."""
@@ -407,7 +410,7 @@ def send(
 
 
 def _run_here(
-    job: Any,
+    job: Job,
     settings: dict[str, Any],
     storage: StorageSettings,
     *,
@@ -441,7 +444,7 @@ def _run_here(
 
 
 def _send_to_endpoint(
-    job: Any, endpoint: str, token: str | None, timeout: float, submission: dict[str, Any], *, as_json: bool
+    job: Job, endpoint: str, token: str | None, timeout: float, submission: dict[str, Any], *, as_json: bool
 ) -> tuple[list[TableOutcome], int]:
     from rio.server.client import submit, wait_outcomes
 
