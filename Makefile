@@ -10,10 +10,10 @@ export PYO3_PYTHON := $(PY)
 export VIRTUAL_ENV := $(abspath $(VENV))
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help install build postgres test test-rust lint format bench demo clean
+.PHONY: help install build postgres test test-rust lint format bench bench-peers demo clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ format: $(VENV)/.created ## Format Rust and Python sources in place
 
 bench: build ## Run the benchmarks in tests/benchmarks and print their figures
 	$(PY) tests/benchmarks/run.py
+
+bench-peers: build ## rio against dlt into DuckDB (dlt in target/bench-peers/venv, from PyPI)
+	$(PY) tests/benchmarks/peers/compare_dlt.py --venv target/bench-peers/venv
 
 demo: build ## Pack a million synthetic events and load them into rio-demo.duckdb (no AWS, no server)
 	$(PY) -m rio.demo
