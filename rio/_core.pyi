@@ -1,7 +1,7 @@
 """Type stubs for ``rio._core``, the Rust core of rio (built by maturin from ``rio_core/``)."""
 
 import datetime
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Final, Protocol, final
 
@@ -12,6 +12,7 @@ __all__ = [
     "ColumnTypeInfo",
     "Decoder",
     "KeyStats",
+    "PackGate",
     "PackStats",
     "Packer",
     "Part",
@@ -91,6 +92,15 @@ class Packer:
     def threads(self) -> int: ...
     @property
     def max_parts_in_flight(self) -> int: ...
+
+@final
+class PackGate:
+    """The per-row entrance of a ``rio.pipe.RedshiftIO``: rows go into the open packer, and to
+    ``refused`` when there is none (``open(None)``) or it closed under the row."""
+
+    def __new__(cls, refused: Callable[[_Row], object]) -> PackGate: ...
+    def open(self, packer: Packer | None) -> None: ...
+    def pack(self, row: _Row) -> None: ...
 
 @final
 class Part:

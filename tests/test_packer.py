@@ -421,6 +421,54 @@ def test_pack_many_from_several_threads_at_once_packs_every_row_once() -> None:
     assert set(seen) == {compact({"t": t, "i": i}) for t in range(threads) for i in range(per_thread)}
 
 
+def test_pack_many_lets_other_threads_run_while_it_packs() -> None:
+    # pack_many reads rows without running bytecode, so it lets go of the GIL between batches: a
+    # thread that stores parts must not wait for the whole call. No part is cut here, so pack_many
+    # never waits for room, which let go of the GIL before too.
+    packer = Packer(buffer_size=200_000_000, threads=1)
+    rows = [{"i": i, "text": "x" * 100} for i in range(200_000)]
+    ticks: list[float] = []
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0)
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    ticker.start()
+    try:
+        started = time.perf_counter()
+        assert packer.pack_many(rows) == len(rows)
+        ended = time.perf_counter()
+    finally:
+        stop.set()
+        ticker.join(WAIT)
+    # Before, at most one tick could slip in at each end of the call.
+    assert sum(started < tick < ended for tick in ticks) >= 3
+    assert len(close_and_read(packer)) == len(rows)
+
+
+def test_a_pack_gate_packs_into_its_open_packer_and_hands_the_other_rows_to_refused() -> None:
+    refused: list[Any] = []
+    gate = _core.PackGate(refused.append)
+    gate.pack({"a": 1})  # no packer yet
+    first, second = Packer(threads=1), Packer(threads=1)
+    gate.open(first)
+    gate.pack({"a": 2})
+    first.close()
+    gate.pack({"a": 3})  # its packer closed under it
+    gate.open(second)
+    gate.pack(b'{"a":4}')
+    with pytest.raises(InvalidJSONInput):
+        gate.pack(b"{")  # the packer's own refusals come through as they are
+    gate.open(None)
+    gate.pack({"a": 5})
+    assert refused == [{"a": 1}, {"a": 3}, {"a": 5}]
+    assert lines_of(first) == [b'{"a":2}']
+    assert close_and_read(second) == [b'{"a":4}']
+
+
 def test_two_consumers_share_the_parts_and_each_part_is_taken_once() -> None:
     packer = Packer(buffer_size=1024, max_parts_in_flight=2)
     first, second = Consumer(packer), Consumer(packer)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import gzip
 import json
 import re
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +17,9 @@ from typing import Any
 
 import pytest
 
+import rio.pipe
 from rio import contract
+from rio._core import Packer
 from rio.config import Column, DestinationConfig, read_table_config
 from rio.contract import CopyOptions, Manifest, parse_job
 from rio.errors import (
@@ -36,7 +40,7 @@ from rio.errors import (
 )
 from rio.executors import HttpExecutor, JobReceipt
 from rio.pipe import PipeState, RedshiftIO
-from rio.storage import LocalStore, ObjectStore, S3Store, open_store
+from rio.storage import LocalStore, ObjectStore, S3Store, StoredObject, open_store
 from rio.storage_settings import StorageSettings
 from support.job_endpoint import JobEndpoint
 from support.s3 import S3Server
@@ -281,6 +285,70 @@ def test_eight_threads_put_every_row_in_one_part_and_every_part_in_one_manifest(
     pipe.close()
 
 
+def test_compression_uses_every_core_unless_told(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[Packer] = []
+
+    def packer(**options: Any) -> Packer:
+        made.append(Packer(**options))
+        return made[-1]
+
+    monkeypatch.setattr(rio.pipe, "Packer", packer)
+    RedshiftIO(CONFIG, base=str(tmp_path)).close_without_sending()
+    RedshiftIO(CONFIG, base=str(tmp_path), compression_threads=1).close_without_sending()
+    assert [p.threads for p in made] == [Packer().threads, 1]
+
+
+class StuckStore(LocalStore):
+    """A local directory whose puts wait until ``release`` is set; ``started`` names those begun."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.release = threading.Event()
+        self.started: list[str] = []
+
+    def put(self, key: str, data: bytes, *, content_type: str | None = None) -> StoredObject:
+        self.started.append(key)
+        self.release.wait(60)
+        return super().put(key, data, content_type=content_type)
+
+
+def test_parts_wait_in_the_packer_not_in_the_pipe_while_every_upload_is_busy(tmp_path: Path) -> None:
+    # Each row is a part of its own. With both uploads stuck, the pipe holds the 2 parts being
+    # stored, the packer its 4 in flight and the row being filled: the 8th pack waits for room.
+    store = StuckStore(tmp_path)
+    pipe = RedshiftIO(CONFIG, store=store, buffer_size=10, upload_concurrency=2)
+    packed = 0
+
+    def produce() -> None:
+        nonlocal packed
+        for i in range(20):
+            pipe.pack(row(i))
+            packed += 1
+
+    producer = threading.Thread(target=produce, daemon=True)
+    producer.start()
+    deadline = time.monotonic() + 60
+    while packed < 7 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # room for an 8th, were a part taken without an upload to start
+    assert (packed, len(store.started)) == (7, 2)
+    store.release.set()
+    producer.join(60)
+    pipe.seal()
+    assert sorted(r["id"] for r in rows_of(store, pipe.upload_manifest().manifest)) == list(range(20))
+    pipe.close_without_sending()
+
+
+def test_a_closed_pipe_is_freed(tmp_path: Path) -> None:
+    pipe = RedshiftIO(CONFIG, base=str(tmp_path))
+    pipe.pack(row(1))
+    pipe.close_without_sending()
+    freed = weakref.ref(pipe)
+    del pipe
+    gc.collect()
+    assert freed() is None
+
+
 # --- the Go lifecycle, rule by rule --------------------------------------------------------------------
 
 
@@ -314,6 +382,39 @@ def test_pack_is_refused_while_sealed_and_allowed_after_unseal(store: ObjectStor
     pipe.send()
     assert sorted(r["id"] for r in rows_of(store, read_manifest(store, recorder.jobs[0]))) == [1, 3]
     pipe.close()
+
+
+def test_a_pack_taken_from_the_pipe_once_follows_it_through_seal_unseal_and_send(store: ObjectStore) -> None:
+    recorder = Recorder()
+    pipe = make_pipe(store, executor=recorder)
+    pack = pipe.pack
+    pack(row(1))
+    pipe.seal()
+    with pytest.raises(PipeIsSealed):
+        pack(row(2))
+    pipe.unseal()
+    pack(row(3))
+    pipe.send()
+    pack(row(4))
+    pipe.send()
+    ids = [[r["id"] for r in rows_of(store, read_manifest(store, job))] for job in recorder.jobs]
+    assert ids == [[1, 3], [4]]
+    pipe.close()
+    with pytest.raises(PipeIsClosed):
+        pack(row(5))
+
+
+def test_a_subclass_with_a_pack_of_its_own_is_called(tmp_path: Path) -> None:
+    class Renaming(RedshiftIO):
+        def pack(self, row: Any) -> None:
+            super().pack({**row, "name": "renamed"})
+
+    store = LocalStore(tmp_path)
+    pipe = Renaming(CONFIG, store=store)
+    pipe.pack(row(1))
+    pipe.seal()
+    assert rows_of(store, pipe.upload_manifest().manifest) == [{**row(1), "name": "renamed"}]
+    pipe.close_without_sending()
 
 
 def test_seal_returns_once_every_part_is_stored(store: ObjectStore) -> None:

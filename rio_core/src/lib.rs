@@ -24,7 +24,7 @@ pub mod types;
 #[pyo3::pymodule]
 mod _core {
     #[pymodule_export]
-    use crate::py::{PyKeyStats, PyPackStats, PyPacker, PyPart};
+    use crate::py::{PyKeyStats, PyPackGate, PyPackStats, PyPacker, PyPart};
     #[pymodule_export]
     use crate::py_decode::{PyDecoder, PyRejectedRow};
     #[pymodule_export]

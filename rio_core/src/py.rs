@@ -1,15 +1,20 @@
 //! The Python classes of `rio._core`: thin wrappers that convert arguments, call the Rust types,
 //! and convert results. Errors become the classes of `rio.errors` in `py_errors`.
 //!
-//! The GIL is held only while a row is read out of Python objects; waiting for room, for a
-//! part, or for a flush happens with the GIL released, in slices that check for Ctrl-C.
+//! The GIL is held while rows are read out of Python objects, and by `pack` while it appends its
+//! row (letting go of it for one row would cost more than the append). `pack_many` appends its
+//! batches, and every call waits for room, for a part or for a flush, with the GIL released, in
+//! slices that check for Ctrl-C.
 
 use std::cell::Cell;
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use pyo3::exceptions::PyValueError;
+use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDateTime, PyDict, PyString, PyTuple};
+use pyo3::PyTraverseError;
 
 use crate::columns::{ColumnSpec, Columns};
 use crate::encode::{encode_dict, wrong_row_type};
@@ -18,7 +23,7 @@ use crate::gzip::DEFAULT_LEVEL;
 use crate::packer::{
     FinishedPart, NextPart, Packer, PackerOptions, DEFAULT_BUFFER_SIZE, DEFAULT_MAX_PARTS_IN_FLIGHT,
 };
-use crate::py_errors::core_error;
+use crate::py_errors::{core_error, PackerClosed};
 use crate::py_types::{column_type, conversion};
 use crate::rows::{RowBatch, RowRules};
 use crate::stats::KeyStats;
@@ -212,6 +217,35 @@ impl PyPacker {
         }
     }
 
+    /// `append` with the GIL released: copying a batch in and counting its statistics need no
+    /// Python. `pack_many` reads rows without running bytecode, so it never gives the GIL up on its
+    /// own; holding it here too kept the threads that store parts waiting until the packer was full
+    /// (with 10 MB parts and two compression threads, storing a part into a local directory took
+    /// 84 ms instead of 12, and streaming 10 M rows through a pipe peaked 69 MB above its start
+    /// instead of 49).
+    fn append_released(&self, py: Python<'_>, batch: &RowBatch) -> PyResult<()> {
+        let mut from = 0;
+        loop {
+            let appended = py.detach(|| {
+                let started = Instant::now();
+                let mut from = from;
+                loop {
+                    from = self.inner.append(batch, from)?;
+                    let waited = started.elapsed();
+                    if from == batch.len() || waited >= WAIT_SLICE {
+                        return Ok(from);
+                    }
+                    self.inner.wait_for_room(WAIT_SLICE - waited);
+                }
+            });
+            from = appended.map_err(|err| core_error(py, err, None))?;
+            if from == batch.len() {
+                return Ok(());
+            }
+            py.check_signals()?;
+        }
+    }
+
     /// Call `attempt` until it succeeds, waiting for room in between.
     fn until_done(
         &self,
@@ -323,21 +357,21 @@ impl PyPacker {
                 let row = match row {
                     Ok(row) => row,
                     Err(err) => {
-                        self.append(py, &batch)?;
+                        self.append_released(py, &batch)?;
                         return Err(err);
                     }
                 };
                 if let Err(err) = push_row(&row, &mut batch, &self.inner.rules) {
-                    self.append(py, &batch)?;
+                    self.append_released(py, &batch)?;
                     return Err(core_error(py, err, Some(index)));
                 }
                 if batch.data.len() >= BATCH_BYTES {
-                    self.append(py, &batch)?;
+                    self.append_released(py, &batch)?;
                     packed += batch.len();
                     batch.clear();
                 }
             }
-            self.append(py, &batch)?;
+            self.append_released(py, &batch)?;
             packed += batch.len();
             Ok(packed)
         })();
@@ -469,6 +503,69 @@ impl PyPacker {
             self.max_parts_in_flight,
             if self.inner.is_closed() { "True" } else { "False" }
         )
+    }
+}
+
+/// The per-row entrance of a `rio.pipe.RedshiftIO`: packs a row into the pipe's current packer
+/// without a Python frame in between, and hands it to `refused` (the pipe's own checks, which raise
+/// or pack) when the pipe took its packer away (`open(None)`) or the packer closed under the row.
+///
+/// A Python method in front of `Packer.pack` cost 0.12 s of the producer's time per million event
+/// rows checked against 7 columns (0.71 s instead of 0.59), a fifth of what packing them took.
+#[pyclass(frozen, module = "rio._core", name = "PackGate")]
+pub struct PyPackGate {
+    packer: Mutex<Option<Py<PyPacker>>>,
+    refused: Py<PyAny>,
+}
+
+#[pymethods]
+impl PyPackGate {
+    #[new]
+    fn new(refused: Py<PyAny>) -> Self {
+        PyPackGate {
+            packer: Mutex::new(None),
+            refused,
+        }
+    }
+
+    /// Send rows to `packer` from now on; `None` sends every row to `refused`.
+    fn open(&self, packer: Option<Py<PyPacker>>) {
+        // The packer given up is dropped once the lock is released.
+        let _previous = std::mem::replace(
+            &mut *self.packer.lock().unwrap_or_else(PoisonError::into_inner),
+            packer,
+        );
+    }
+
+    /// Pack one row into the open packer, or call `refused(row)` when there is none or it closed.
+    fn pack(&self, py: Python<'_>, row: &Bound<'_, PyAny>) -> PyResult<()> {
+        let packer = self
+            .packer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|packer| packer.clone_ref(py));
+        if let Some(packer) = packer {
+            match packer.get().pack(py, row) {
+                Err(err) if err.is_instance_of::<PackerClosed>(py) => {}
+                packed => return packed,
+            }
+        }
+        self.refused.call1(py, (row,)).map(drop)
+    }
+
+    // `refused` is the pipe's method, so the pipe and its gate hold each other: the collector
+    // must see both references to free them.
+    fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
+        visit.call(&self.refused)?;
+        if let Ok(packer) = self.packer.try_lock() {
+            visit.call(&*packer)?;
+        }
+        Ok(())
+    }
+
+    fn __clear__(&self) {
+        self.open(None);
     }
 }
 
