@@ -349,7 +349,7 @@ fn write_rare(
         return write_time(out, clock);
     }
     if is_instance_of_class(value, &DECIMAL, "decimal", "Decimal") {
-        let in_document = place.map_or(true, |place| place.column() == Some(SqlType::Super));
+        let in_document = place.is_none_or(|place| place.column() == Some(SqlType::Super));
         return write_decimal(out, value, in_document);
     }
     if is_instance_of_class(value, &UUID, "uuid", "UUID") {

@@ -823,7 +823,7 @@ fn decode_speed() {
     while text.len() < 10_000_000 {
         text.extend_from_slice(format!(
             "{{\"event_id\":\"ev-{i:012}\",\"user_id\":{},\"kind\":\"click\",\"amount\":{}.{:02},\"score\":{},\"ok\":{},\"at\":\"2026-03-{:02}T{:02}:{:02}:{:02}.{:06}Z\",\"day\":\"2026-03-{:02}\",\"note\":\"some text for row {i}, with a \\\"quote\\\"\",\"props\":{{\"a\":[1,2,3],\"b\":\"x\"}},\"extra\":null}}\n",
-            i * 7919 % 1_000_003, i % 10_000, i % 100, (i as f64) * 0.37, i % 2 == 0,
+            i * 7919 % 1_000_003, i % 10_000, i % 100, (i as f64) * 0.37, i.is_multiple_of(2),
             i % 28 + 1, i % 24, i % 60, i % 60, i * 13 % 1_000_000, i % 28 + 1,
         ).as_bytes());
         i += 1;

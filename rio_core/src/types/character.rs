@@ -55,7 +55,7 @@ pub fn convert<S: Sink>(
         _ => (None, false),
     };
     let length = value.text_bytes;
-    let fits = max.map_or(true, |max| length <= max);
+    let fits = max.is_none_or(|max| length <= max);
     // The fast path: a string without escapes, or a number, that fits a VARCHAR.
     if !fixed && fits && !value.escaped && conversion.accept_invalid_chars.is_none() {
         match value.kind {

@@ -79,7 +79,7 @@ pub fn write_offset(out: &mut Vec<u8>, offset: i32) {
     out.push(if offset < 0 { b'-' } else { b'+' });
     let minutes = offset.unsigned_abs() / 60;
     out.digits(u64::from(minutes / 60), 2);
-    if minutes % 60 != 0 {
+    if !minutes.is_multiple_of(60) {
         out.push(b':');
         out.digits(u64::from(minutes % 60), 2);
     }
