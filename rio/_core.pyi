@@ -9,6 +9,7 @@ __all__ = [
     "DEFAULT_BUFFER_SIZE",
     "DEFAULT_COMPRESSION_LEVEL",
     "DEFAULT_MAX_PARTS_IN_FLIGHT",
+    "BatchStream",
     "ColumnTypeInfo",
     "Decoder",
     "KeyStats",
@@ -160,6 +161,18 @@ class KeyStats:
     def column(self) -> str | None: ...
 
 @final
+class BatchStream:
+    """Decoded rows of several data files as one ordered stream of Arrow batches (the Arrow PyCapsule
+    interface), one UTF-8 column per table column: file ``i``'s rows come after file ``i - 1``'s, at
+    most ``depth`` batches wait per file, and ``fail`` ends the stream for its reader and writers."""
+
+    def __new__(cls, columns: Sequence[str], files: int, *, depth: int = 2) -> BatchStream: ...
+    def write(self, index: int, data: bytes) -> None: ...
+    def close(self, index: int) -> None: ...
+    def fail(self, message: str) -> None: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+
+@final
 class Decoder:
     """One data file of a load in, rows typed for the target table out.
 
@@ -168,7 +181,9 @@ class Decoder:
     'epochsecs' or 'epochmillisecs'; ``date_format``: DATEFORMAT; ``accept_invalid_chars``:
     ACCEPTINVCHARS' replacement character, or None; ``round_decimals``: ROUNDEC;
     ``truncate_columns``: TRUNCATECOLUMNS), and writes each good row in PostgreSQL's ``COPY ... FROM
-    STDIN`` text format (``output="postgres"``) or as CSV for DuckDB (``output="csv"``). Column types
+    STDIN`` text format (``output="postgres"``), as CSV (``output="csv"``), or as framed values for a
+    :class:`BatchStream` (``output="columns"``: each value a little-endian u32 length, 0xFFFFFFFF for
+    NULL, then its text, unescaped). Column types
     are the warehouse's (a bare ``text`` has no width); an unknown one raises
     ``rio.errors.UnsupportedType``, an unknown format ``rio.errors.ConfigError``. A bad row is
     skipped and described in ``rejected_rows``; a file that is not gzip, or corrupt or truncated

@@ -2,9 +2,10 @@
 //!
 //! This file is wiring only: the logic lives one concept per module, in plain Rust that compiles
 //! and is tested without Python (`json`, `timefmt`, `types`, `columns`, `rows`, `stats`, `gzip`,
-//! `packer`, `decode`); `encode` reads Python rows, `py`, `py_decode` and `py_types` hold the PyO3
-//! classes and functions on top, and `py_errors` turns the core's errors into `rio.errors`.
+//! `packer`, `decode`, `arrow`); `encode` reads Python rows, `py`, `py_decode`, `py_arrow` and
+//! `py_types` hold the PyO3 classes and functions on top, and `py_errors` turns the core's errors into `rio.errors`.
 
+pub mod arrow;
 pub mod columns;
 pub mod decode;
 pub mod encode;
@@ -13,6 +14,7 @@ pub mod gzip;
 pub mod json;
 pub mod packer;
 pub mod py;
+pub mod py_arrow;
 pub mod py_decode;
 pub mod py_errors;
 pub mod py_types;
@@ -25,6 +27,8 @@ pub mod types;
 mod _core {
     #[pymodule_export]
     use crate::py::{PyKeyStats, PyPackGate, PyPackStats, PyPacker, PyPart};
+    #[pymodule_export]
+    use crate::py_arrow::PyBatchStream;
     #[pymodule_export]
     use crate::py_decode::{PyDecoder, PyRejectedRow};
     #[pymodule_export]

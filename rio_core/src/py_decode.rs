@@ -119,7 +119,7 @@ impl PyDecoder {
     ) -> PyResult<Self> {
         let output = Output::parse(output).ok_or_else(|| {
             PyValueError::new_err(format!(
-                "output must be \"postgres\" or \"csv\", not {output:?}"
+                "output must be \"postgres\", \"csv\" or \"columns\", not {output:?}"
             ))
         })?;
         let conversion = conversion(

@@ -3,11 +3,11 @@
 
 use crate::json::Field;
 use crate::types::character::accepts_replacements;
-use crate::types::{self, codes, Conversion, Csv, Fit, PostgresText, Refusal, Value};
+use crate::types::{self, codes, Conversion, Csv, Fit, Plain, PostgresText, Refusal, Value};
 
 use super::errors::Problem;
 use super::matcher::Matcher;
-use super::options::{DecodeColumn, Output};
+use super::options::{DecodeColumn, Output, NULL_LENGTH};
 
 /// The target table and how values are written.
 pub(super) struct Schema {
@@ -52,15 +52,31 @@ pub(super) fn convert_row(
     if !replaced.is_empty() {
         check_replacements(schema, matcher, row, fields, replaced)?;
     }
-    let separator = schema.output.separator();
+    let separators = schema.output.separators();
     for (index, column) in schema.columns.iter().enumerate() {
-        if index > 0 {
-            out.push(separator);
+        let frame = out.len();
+        match separators {
+            Some((between, _)) if index > 0 => out.push(between),
+            Some(_) => {}
+            None => out.extend_from_slice(&[0; 4]), // the length, written once the value is
         }
-        match matcher.field_of(index) {
+        let null = match matcher.field_of(index) {
             Some(position) => convert_value(schema, index, column, row, &fields[position], out)?,
             None if column.not_null => return Err(missing_not_null(index)),
-            None => write_null(schema.output, out),
+            None => true,
+        };
+        match separators {
+            Some(_) if null && schema.output == Output::Postgres => out.extend_from_slice(b"\\N"),
+            Some(_) => {} // CSV's NULL is an empty field
+            None => {
+                let length = if null {
+                    NULL_LENGTH
+                } else {
+                    // A row is at most 4 MB, so its value's length fits.
+                    (out.len() - frame - 4) as u32
+                };
+                out[frame..frame + 4].copy_from_slice(&length.to_le_bytes());
+            }
         }
     }
     Ok(())
@@ -105,14 +121,8 @@ fn missing_not_null(index: usize) -> Box<Problem> {
     })
 }
 
-#[inline]
-fn write_null(output: Output, out: &mut Vec<u8>) {
-    if output == Output::Postgres {
-        out.extend_from_slice(b"\\N");
-    }
-}
-
-/// One value, converted by its column type's rules into the output format.
+/// One value, converted by its column type's rules into the output format; whether it is NULL
+/// (written by the caller, as the format writes NULL).
 #[inline]
 fn convert_value(
     schema: &Schema,
@@ -121,7 +131,7 @@ fn convert_value(
     row: &[u8],
     field: &Field,
     out: &mut Vec<u8>,
-) -> Converted {
+) -> Result<bool, Box<Problem>> {
     let value = Value::of(row, field);
     let converted = match schema.output {
         Output::Postgres => types::convert(
@@ -136,14 +146,17 @@ fn convert_value(
             &schema.conversion,
             &mut Csv(out),
         ),
+        Output::Columns => types::convert(
+            column.column_type,
+            &value,
+            &schema.conversion,
+            &mut Plain(out),
+        ),
     };
     match converted {
-        Ok(Fit::Value | Fit::Cut(_)) => Ok(()),
+        Ok(Fit::Value | Fit::Cut(_)) => Ok(false),
         Ok(Fit::Null) if column.not_null => Err(null_in_not_null(index, row, field)),
-        Ok(Fit::Null) => {
-            write_null(schema.output, out);
-            Ok(())
-        }
+        Ok(Fit::Null) => Ok(true),
         Err(refusal) => Err(refuse(index, refusal, row, field)),
     }
 }

@@ -7,8 +7,8 @@
 //! follow one another); the text is a stream of JSON objects separated only by whitespace. Each
 //! object is one row: its top-level keys name the columns, each value is converted by its column
 //! type's rules (`crate::types`, the same code the packer checks values with), and the row is
-//! written in a bulk-load text format — PostgreSQL's `COPY … FROM STDIN` text format, or CSV for
-//! DuckDB's `COPY … (FORMAT csv, NULL '')`.
+//! written in a bulk-load text format — PostgreSQL's `COPY … FROM STDIN` text format, CSV, or
+//! framed values that `crate::arrow` gathers into Arrow columns for DuckDB (`Output::Columns`).
 //!
 //! A row Redshift would refuse is skipped and described by a [`RejectedRow`] (the fields of
 //! `STL_LOAD_ERRORS`); it never stops the file. Only a file that cannot be read at all (not gzip, or
@@ -58,5 +58,5 @@ mod tests;
 pub use crate::types::codes;
 pub use decoder::Decoder;
 pub use errors::{DecodeError, RejectedRow, MAX_RAW_BYTES, MAX_REASON_BYTES};
-pub use options::{DecodeColumn, DecodeOptions, Output, DEFAULT_MAX_REJECTED};
+pub use options::{DecodeColumn, DecodeOptions, Output, DEFAULT_MAX_REJECTED, NULL_LENGTH};
 pub use rows::MAX_OBJECT_BYTES;

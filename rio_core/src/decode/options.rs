@@ -22,13 +22,21 @@ pub enum Output {
     /// dialect in the COPY (`DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\n'`): DuckDB's
     /// sniffer fails on a file whose first row holds a CR inside a quoted value.
     Csv,
+    /// Framed values for `arrow::BatchStream`: each value of each row in table order as a
+    /// little-endian `u32` byte length and that many bytes of its text (unquoted, unescaped), or
+    /// [`NULL_LENGTH`] and nothing for NULL. Rows follow one another with no separator.
+    Columns,
 }
+
+/// The length a NULL is framed with in [`Output::Columns`].
+pub const NULL_LENGTH: u32 = u32::MAX;
 
 impl Output {
     pub fn parse(text: &str) -> Option<Output> {
         match text {
             "postgres" => Some(Output::Postgres),
             "csv" => Some(Output::Csv),
+            "columns" => Some(Output::Columns),
             _ => None,
         }
     }
@@ -37,13 +45,16 @@ impl Output {
         match self {
             Output::Postgres => "postgres",
             Output::Csv => "csv",
+            Output::Columns => "columns",
         }
     }
 
-    pub(super) fn separator(self) -> u8 {
+    /// What follows each value but the last of a row, and each row (nothing for `Columns`).
+    pub(super) fn separators(self) -> Option<(u8, u8)> {
         match self {
-            Output::Postgres => b'\t',
-            Output::Csv => b',',
+            Output::Postgres => Some((b'\t', b'\n')),
+            Output::Csv => Some((b',', b'\n')),
+            Output::Columns => None,
         }
     }
 }

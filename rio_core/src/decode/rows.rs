@@ -320,7 +320,9 @@ impl RowDecoder {
             out,
         ) {
             Ok(()) => {
-                out.push(b'\n');
+                if let Some((_, end_of_row)) = self.schema.output.separators() {
+                    out.push(end_of_row);
+                }
                 self.rows += 1;
             }
             Err(problem) => {

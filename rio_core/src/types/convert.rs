@@ -318,6 +318,24 @@ impl Sink for Csv<'_> {
     }
 }
 
+/// Values as they are: no escapes, no quotes (the framed values of `decode::Output::Columns`).
+pub struct Plain<'a>(pub &'a mut Vec<u8>);
+
+impl Sink for Plain<'_> {
+    const WRITES: bool = true;
+
+    #[inline(always)]
+    fn plain(&mut self) -> &mut Vec<u8> {
+        self.0
+    }
+
+    #[inline]
+    fn text(&mut self, text: &[u8], _clean: bool, blanks: usize) {
+        self.0.extend_from_slice(text);
+        pad(self.0, blanks);
+    }
+}
+
 #[inline]
 fn pad(out: &mut Vec<u8>, blanks: usize) {
     if blanks > 0 {

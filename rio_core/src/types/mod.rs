@@ -36,7 +36,7 @@ pub mod time;
 pub mod timestamp;
 
 pub use convert::{
-    codes, Check, Conversion, Converted, Csv, Fit, PostgresText, Refusal, Sink, Value,
+    codes, Check, Conversion, Converted, Csv, Fit, Plain, PostgresText, Refusal, Sink, Value,
 };
 
 /// The largest precision of `decimal(p,s)`.
