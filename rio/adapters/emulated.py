@@ -169,24 +169,58 @@ def decode_files_in_parallel(
     output: str,
     open_sink: Callable[[int], Sink],
     workers: int,
+    *,
+    consume: Callable[[], object] | None = None,
+    abort: Callable[[str], object] | None = None,
 ) -> CopyResult:
     """Decode the request's files on ``workers`` threads, file ``i`` into ``open_sink(i)``.
 
     The decoder releases the GIL, so files decode side by side; each goes to its own sink, so a
-    warehouse that reads several files at once (DuckDB) keeps the manifest's order by sink index.
+    warehouse that reads several files at once keeps the manifest's order by sink index.
+
+    ``consume``, when given, runs on the calling thread while the files decode: the warehouse reading
+    what the sinks are given (DuckDB's ``INSERT`` from a stream). ``abort(reason)`` stops it and the
+    sinks when a file fails or MAXERROR is reached, and stops the sinks when ``consume`` fails. The
+    error raised is the first file's failure, else MAXERROR's, else ``consume``'s own.
     """
     tally = _Tally(request)
     files: Sequence[DataFile] = request.files
+    # What went wrong, in the order it happened: an exception, or None for MAXERROR. The first is the
+    # cause; the later ones are mostly what aborting did to the others.
+    failures: list[BaseException | None] = []
+    failed = threading.Lock()
+
+    def fail(failure: BaseException | None, reason: str) -> None:
+        with failed:
+            failures.append(failure)
+        if abort is not None:
+            abort(reason)
 
     def run(index: int) -> None:
-        if tally.over_limit():
+        try:
+            if tally.over_limit() or failures:
+                return
+            with open_sink(index) as sink:
+                _decode_file(files[index], tally, store, output, sink.write)
+        except BaseException as exc:
+            fail(exc, f"decoding {files[index].url} failed: {exc}")
             return
-        with open_sink(index) as sink:
-            _decode_file(files[index], tally, store, output, sink.write)
+        if tally.over_limit():
+            fail(None, f"MAXERROR {request.max_errors} reached")
 
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="rio-decode") as pool:
-        for future in [pool.submit(run, index) for index in range(len(files))]:
+        futures = [pool.submit(run, index) for index in range(len(files))]
+        if consume is not None:
+            try:
+                consume()
+            except BaseException as exc:
+                fail(exc, "the load stopped reading rows")
+            # Nothing reads the sinks any more: a worker still writing must stop, not wait.
+            if abort is not None:
+                abort("the load stopped reading rows")
+        for future in futures:
             future.result()
-    if tally.over_limit():
-        raise tally.failure()
+    if failures:
+        first = failures[0]
+        raise tally.failure() if first is None else first
     return tally.result()
