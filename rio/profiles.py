@@ -391,7 +391,7 @@ _DIALECTS: dict[str, _Dialect] = {
     ),
     "duckdb": _Dialect(
         dbt_adapter="dbt-duckdb",
-        own=frozenset({"path", "lock_wait"}),
+        own=frozenset({"path", "lock_wait", "memory_limit"}),
         ignored={
             "threads": _DBT_THREADS,
             "retries": _DBT_RETRIES,

@@ -323,3 +323,47 @@ def test_a_loader_killed_inside_its_copy_leaves_nothing_and_the_next_load_loads_
     assert outcome.status is Status.LOADED, outcome.error  # type: ignore[attr-defined]
     assert table_rows(database, "events") == list(range(10_000))
     assert beside(database) == []
+
+
+# --- DuckDB's memory ------------------------------------------------------------------------------
+
+
+def test_a_targets_memory_limit_reaches_the_loaders_connection_and_a_bad_one_is_refused(
+    tmp_path: Path,
+) -> None:
+    from rio.adapters import resolve_adapter
+    from rio.errors import WarehouseError
+
+    def limit(target: str) -> str:
+        session = resolve_adapter(target).connect()
+        try:
+            (value,) = session.query("SELECT current_setting('memory_limit')")[0]
+        finally:
+            session.close()
+        return str(value)
+
+    database = tmp_path / "w.duckdb"
+    assert limit(f"duckdb:///{database}?memory_limit=128MB") in {"122.0 MiB", "128.0 MB"}
+    assert limit(f"duckdb:///{database}?memory_limit=1GB") in {"953.6 MiB", "1.0 GB"}
+    with pytest.raises(WarehouseError, match=r"memory_limit must be a size such as 64MB .* not '1GB; DROP"):
+        resolve_adapter(f"duckdb:///{database}?memory_limit=1GB; DROP").connect()
+
+
+def test_rows_of_megabytes_load(tmp_path: Path) -> None:
+    base, database = tmp_path / "base", tmp_path / "db" / "w.duckdb"
+    database.parent.mkdir()
+    columns = [Column("ts", "timestamp"), Column("id", "bigint"), Column("doc", "super")]
+    big = {"blobs": ["y" * 65_000] * 64}  # 3 MB, each string within SUPER's 65535 bytes
+    text = "\n".join(json.dumps({"ts": "2026-11-21T12:00:00", "id": i, "doc": big}) for i in range(40))
+    publish(base, "docs", [gzip.compress(text.encode(), compresslevel=1)])
+    (base / contract.config_key(SCHEMA, "docs", DATE)).write_text(
+        DestinationConfig(SCHEMA, "docs", columns, "ts").to_yaml()
+    )
+    outcome = load(base, database, "docs")
+    assert outcome.status is Status.LOADED, outcome.error  # type: ignore[attr-defined]
+    with duckdb.connect(str(database), read_only=True) as conn:
+        assert conn.execute(f"SELECT count(*), min(length(doc::varchar)) FROM {SCHEMA}.docs").fetchone() == (
+            40,
+            len(json.dumps(big, separators=(",", ":"))),
+        )
+    assert beside(database) == []
