@@ -181,7 +181,8 @@ class Decoder:
     'epochsecs' or 'epochmillisecs'; ``date_format``: DATEFORMAT; ``accept_invalid_chars``:
     ACCEPTINVCHARS' replacement character, or None; ``round_decimals``: ROUNDEC;
     ``truncate_columns``: TRUNCATECOLUMNS), and writes each good row in PostgreSQL's ``COPY ... FROM
-    STDIN`` text format (``output="postgres"``), as CSV (``output="csv"``), or as framed values for a
+    STDIN`` text format (``output="postgres"``), as the rows of its binary format (``"postgres-binary"``,
+    SUPER as jsonb; the COPY's header and trailer are the caller's), as CSV (``output="csv"``), or as framed values for a
     :class:`BatchStream` (``output="columns"``: each value a little-endian u32 length, 0xFFFFFFFF for
     NULL, then its text, unescaped). Column types
     are the warehouse's (a bare ``text`` has no width); an unknown one raises

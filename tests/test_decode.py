@@ -860,7 +860,7 @@ def test_other_types_are_refused_naming_the_column_and_why(column_type: str, mes
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
-        ({"output": "parquet"}, ValueError, 'output must be "postgres", "csv" or "columns"'),
+        ({"output": "parquet"}, ValueError, 'output must be "postgres", "postgres-binary", "csv"'),
         ({"time_format": "AUTO"}, ConfigError, "time_format: TIMEFORMAT 'AUTO': the keywords 'auto'"),
         (
             {"time_format": "epoch"},

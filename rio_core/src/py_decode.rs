@@ -119,7 +119,8 @@ impl PyDecoder {
     ) -> PyResult<Self> {
         let output = Output::parse(output).ok_or_else(|| {
             PyValueError::new_err(format!(
-                "output must be \"postgres\", \"csv\" or \"columns\", not {output:?}"
+                "output must be \"postgres\", \"postgres-binary\", \"csv\" or \"columns\", not \
+                 {output:?}"
             ))
         })?;
         let conversion = conversion(

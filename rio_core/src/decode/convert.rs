@@ -8,6 +8,7 @@ use crate::types::{self, codes, Conversion, Csv, Fit, Plain, PostgresText, Refus
 use super::errors::Problem;
 use super::matcher::Matcher;
 use super::options::{DecodeColumn, Output, NULL_LENGTH};
+use super::pg_binary;
 
 /// The target table and how values are written.
 pub(super) struct Schema {
@@ -53,12 +54,20 @@ pub(super) fn convert_row(
         check_replacements(schema, matcher, row, fields, replaced)?;
     }
     let separators = schema.output.separators();
+    let binary = schema.output == Output::PostgresBinary;
+    if binary {
+        // At most 1,600 columns in a PostgreSQL table.
+        out.extend_from_slice(&(schema.columns.len() as i16).to_be_bytes());
+    }
     for (index, column) in schema.columns.iter().enumerate() {
         let frame = out.len();
         match separators {
             Some((between, _)) if index > 0 => out.push(between),
             Some(_) => {}
             None => out.extend_from_slice(&[0; 4]), // the length, written once the value is
+        }
+        if binary {
+            pg_binary::prefix(column.column_type, out);
         }
         let null = match matcher.field_of(index) {
             Some(position) => convert_value(schema, index, column, row, &fields[position], out)?,
@@ -68,6 +77,16 @@ pub(super) fn convert_row(
         match separators {
             Some(_) if null && schema.output == Output::Postgres => out.extend_from_slice(b"\\N"),
             Some(_) => {} // CSV's NULL is an empty field
+            None if binary => {
+                let length = if null {
+                    out.truncate(frame + 4);
+                    -1
+                } else {
+                    pg_binary::encode(column.column_type, out, frame + 4);
+                    (out.len() - frame - 4) as i32
+                };
+                out[frame..frame + 4].copy_from_slice(&length.to_be_bytes());
+            }
             None => {
                 let length = if null {
                     NULL_LENGTH
@@ -146,7 +165,7 @@ fn convert_value(
             &schema.conversion,
             &mut Csv(out),
         ),
-        Output::Columns => types::convert(
+        Output::Columns | Output::PostgresBinary => types::convert(
             column.column_type,
             &value,
             &schema.conversion,

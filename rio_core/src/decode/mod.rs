@@ -43,13 +43,15 @@
 //!
 //! The parts: `options` (what a decoder is told), `decoder` (a file's input and state), `rows`
 //! (finding rows in the text), `scan` (framing text that is not one object per line), `matcher`
-//! (keys to columns), `convert` (values to the output format) and `errors` (what goes wrong).
+//! (keys to columns), `convert` (values to the output format), `pg_binary` (PostgreSQL's binary
+//! COPY) and `errors` (what goes wrong).
 
 mod convert;
 mod decoder;
 mod errors;
 mod matcher;
 mod options;
+pub mod pg_binary;
 mod rows;
 mod scan;
 #[cfg(test)]

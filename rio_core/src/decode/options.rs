@@ -17,6 +17,9 @@ pub struct DecodeColumn {
 pub enum Output {
     /// PostgreSQL's `COPY … FROM STDIN` text format: tabs, `\N`, backslash escapes.
     Postgres,
+    /// The rows of PostgreSQL's `COPY … FROM STDIN (FORMAT binary)`, without its header and trailer
+    /// (see `pg_binary`); SUPER columns must be `jsonb`.
+    PostgresBinary,
     /// RFC 4180 CSV for DuckDB's `COPY … (FORMAT csv, NULL '', allow_quoted_nulls false)`: NULL
     /// is an empty unquoted field, text is always quoted (so `""` is an empty string). Name the
     /// dialect in the COPY (`DELIMITER ',', QUOTE '"', ESCAPE '"', NEW_LINE '\n'`): DuckDB's
@@ -35,6 +38,7 @@ impl Output {
     pub fn parse(text: &str) -> Option<Output> {
         match text {
             "postgres" => Some(Output::Postgres),
+            "postgres-binary" => Some(Output::PostgresBinary),
             "csv" => Some(Output::Csv),
             "columns" => Some(Output::Columns),
             _ => None,
@@ -44,6 +48,7 @@ impl Output {
     pub fn name(self) -> &'static str {
         match self {
             Output::Postgres => "postgres",
+            Output::PostgresBinary => "postgres-binary",
             Output::Csv => "csv",
             Output::Columns => "columns",
         }
@@ -54,7 +59,7 @@ impl Output {
         match self {
             Output::Postgres => Some((b'\t', b'\n')),
             Output::Csv => Some((b',', b'\n')),
-            Output::Columns => None,
+            Output::Columns | Output::PostgresBinary => None,
         }
     }
 }
