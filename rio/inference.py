@@ -34,8 +34,9 @@ narrowest type that accepts all non-null values seen so far, widening as it must
   column never seen with a non-null value is text.
 
 A decimal column is ``decimal(p,s)`` with ``s`` its values' scale and ``p`` the digits they need —
-ints among them counting as 10 digits, bigints as 19 — but at least 18, Redshift's default
-(:func:`rio.types.inferred_decimal`); more than 38 digits make it float.
+ints among them counting as 10 digits, bigints as 19 — but at least 18, Redshift's default, and 20
+rather than 19, which Redshift stores in 64 bits (:func:`rio.types.inferred_decimal`); more than 38
+digits make it float.
 
 Text is a VARCHAR sized by :func:`rio.types.inferred_varchar` from its longest value, in bytes of
 UTF-8: the smallest power of two at least 1.5 times as long, but at least 256 and at most 65535 —
@@ -477,6 +478,21 @@ class ColumnTracker:
         self._rows = 0
         for name in columns or ():
             self._stats.setdefault(name, _Stats())
+
+    @classmethod
+    def from_core(
+        cls, columns: Iterable[tuple[str, int, int, int, int, int, int]], rows: int
+    ) -> ColumnTracker:
+        """A tracker that has seen what the core's :class:`rio._core.CsvReader` saw of ``rows`` rows of
+        strings: its ``column_stats()`` (name, type code, values, empties, longest value in bytes,
+        decimal scale and digits before the point), in this module's codes and by its rules."""
+        tracker = cls()
+        for name, kind, values, empties, max_bytes, scale, whole in columns:
+            column = tracker._stats[name] = _Stats()
+            column.kind, column.values, column.empties, column.max_bytes = kind, values, empties, max_bytes
+            column.scale, column.whole = scale, whole
+        tracker._rows = rows
+        return tracker
 
     @property
     def rows(self) -> int:

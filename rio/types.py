@@ -460,11 +460,16 @@ def inferred_varchar(longest: int) -> int:
 def inferred_decimal(whole_digits: int, scale: int) -> ColumnTypeInfo | None:
     """The DECIMAL inference gives values with at most ``whole_digits`` digits before the point and
     exactly ``scale`` after it: ``decimal(p,scale)`` with p the digits they need but at least 18
-    (Redshift's default precision, room to grow) — or None when more than 38 digits are needed."""
+    (Redshift's default precision, room to grow) — or None when more than 38 digits are needed.
+
+    Never 19: Redshift stores a precision of 19 or less in 64 bits, so 19 digits such as
+    9223372036854776.000 overflow ``decimal(19,3)``; such values get 20."""
     needed = whole_digits + scale
     if needed > _DECIMAL_MAX or scale < 0:
         return None
     precision = min(max(needed, _INFERRED_DECIMAL_MIN), _DECIMAL_MAX)
+    if precision == 19:
+        precision = 20
     return column_type(f"numeric({precision},{scale})")
 
 

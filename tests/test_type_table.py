@@ -376,7 +376,8 @@ def test_an_inferred_varchar_has_headroom_by_the_documented_rule(longest: int, w
     [
         (0, 2, "numeric(18,2)"),
         (16, 2, "numeric(18,2)"),
-        (17, 2, "numeric(19,2)"),
+        (17, 2, "numeric(20,2)"),  # not 19: Redshift keeps 19 digits in 64 bits, which 17 + 2 may overflow
+        (18, 2, "numeric(20,2)"),
         (36, 2, "numeric(38,2)"),
         (37, 2, None),
         (0, 38, "numeric(38,38)"),
