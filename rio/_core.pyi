@@ -11,6 +11,7 @@ __all__ = [
     "DEFAULT_MAX_PARTS_IN_FLIGHT",
     "BatchStream",
     "ColumnTypeInfo",
+    "CsvReader",
     "Decoder",
     "KeyStats",
     "PackGate",
@@ -173,6 +174,30 @@ class BatchStream:
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
 
 @final
+class CsvReader:
+    """A CSV source's parts read straight into a packer, each column's type inferred on the way:
+    ``start_part(name, delimiter)``, ``feed(chunk, packer)`` as often as needed, ``finish_part(packer)``.
+    Rows are JSON objects of the header's names and the fields as strings (a ``json_columns`` field
+    as its JSON value; ``row_number_key`` numbers rows from 1). A malformed CSV raises
+    ``rio.errors.MalformedInput``; a refused row its ``rio.errors.RowError`` (``err.row``: its index)."""
+
+    def __new__(
+        cls,
+        *,
+        json_columns: Sequence[str] = ...,
+        row_number_key: str | None = None,
+        infer: bool = True,
+    ) -> CsvReader: ...
+    def start_part(self, name: str, delimiter: str) -> None: ...
+    def feed(self, data: bytes, packer: Packer) -> int: ...
+    def finish_part(self, packer: Packer) -> int: ...
+    @property
+    def header(self) -> list[str] | None: ...
+    @property
+    def rows(self) -> int: ...
+    def column_stats(self) -> list[tuple[str, int, int, int, int, int, int]]: ...
+
+@final
 class Decoder:
     """One data file of a load in, rows typed for the target table out.
 
@@ -181,9 +206,10 @@ class Decoder:
     'epochsecs' or 'epochmillisecs'; ``date_format``: DATEFORMAT; ``accept_invalid_chars``:
     ACCEPTINVCHARS' replacement character, or None; ``round_decimals``: ROUNDEC;
     ``truncate_columns``: TRUNCATECOLUMNS), and writes each good row in PostgreSQL's ``COPY ... FROM
-    STDIN`` text format (``output="postgres"``), as the rows of its binary format (``"postgres-binary"``,
-    SUPER as jsonb; the COPY's header and trailer are the caller's), as CSV (``output="csv"``), or as framed values for a
-    :class:`BatchStream` (``output="columns"``: each value a little-endian u32 length, 0xFFFFFFFF for
+    STDIN`` text format (``output="postgres"``), as the rows of its binary format
+    (``"postgres-binary"``, SUPER as jsonb; the COPY's header and trailer are the caller's), as CSV
+    (``output="csv"``), or as framed values for a :class:`BatchStream` (``output="columns"``: each
+    value a little-endian u32 length, 0xFFFFFFFF for
     NULL, then its text, unescaped). Column types
     are the warehouse's (a bare ``text`` has no width); an unknown one raises
     ``rio.errors.UnsupportedType``, an unknown format ``rio.errors.ConfigError``. A bad row is

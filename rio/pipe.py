@@ -26,7 +26,7 @@ from __future__ import annotations
 import enum
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -333,6 +333,17 @@ class RedshiftIO:
             self._refuse_pack()
         try:
             return self._generation.segments[-1].packer.pack_many(rows)
+        except PackerClosed:
+            self._refuse_pack()
+            raise
+
+    def _pack_through(self, fill: Callable[[Packer], int]) -> int:
+        """``fill(packer)`` with the current packer, which it packs rows into itself (the core's
+        CsvReader); refused as :meth:`pack_many` is when the pipe takes no rows."""
+        if self._blocked:
+            self._refuse_pack()
+        try:
+            return fill(self._generation.segments[-1].packer)
         except PackerClosed:
             self._refuse_pack()
             raise

@@ -30,7 +30,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rio import config as rio_config
 from rio import redaction
@@ -58,6 +58,11 @@ from rio.loader.runner import LoadOptions, load_found
 from rio.profiles import safe_url, target_from_url
 from rio.storage_settings import SETTING_NAMES, StorageSettings, split_store_options
 from rio.types import column_type, config_spelling
+
+if TYPE_CHECKING:
+    from rio.inference import ColumnTracker
+    from rio.pipe import RedshiftIO
+    from rio.sources.files import FileSource
 
 __all__ = [
     "EXISTING_DATA_MODES",
@@ -237,6 +242,35 @@ def _pack_batch(pipe: RowPacker, batch: list[dict[str, Any]], before: int, sourc
     return len(batch)
 
 
+def _pack_csv(
+    source: FileSource,
+    pipe: RedshiftIO,
+    infer: bool,
+    numbered: bool,
+    source_name: str,
+    on_row: Callable[[int], None] | None,
+) -> tuple[int, ColumnTracker | None]:
+    """Pack a CSV source read by the core (:meth:`FileSource.pack_csv`); the rows packed, and with
+    ``infer`` a tracker of the types the core inferred. A refused row raises its
+    :class:`~rio.errors.RowError` naming the source and the row's number, as :func:`pack_rows` does."""
+    from rio.inference import ColumnTracker
+
+    try:
+        reader = source.pack_csv(
+            pipe._pack_through,
+            infer=infer,
+            row_number_key=ROW_NUMBER_KEY if numbered else None,
+            on_rows=on_row,
+        )
+    except RowError as exc:
+        index = getattr(exc, "row", None)
+        number = index + 1 if isinstance(index, int) else "?"
+        reason = re.sub(r"^row \d+ \(index \d+\): ", "", str(exc))
+        raise type(exc)(f"{source_name}: row {number}: {reason}") from exc
+    tracker = ColumnTracker.from_core(reader.column_stats(), reader.rows) if infer else None
+    return reader.rows, tracker
+
+
 def _numbered(rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
     for number, row in enumerate(rows, start=1):
         yield {**row, ROW_NUMBER_KEY: number}
@@ -305,7 +339,7 @@ def check_load_options(
 
 
 def load_rows(
-    rows: Iterable[dict[str, Any]],
+    rows: Iterable[dict[str, Any]] | FileSource,
     adapter: Adapter,
     schema: str,
     table: str,
@@ -334,6 +368,7 @@ def load_rows(
     as JSON, as COPY from CSV does).
     """
     from rio.pipe import RedshiftIO
+    from rio.sources.files import FileSource
 
     load_mode = resolve_mode(mode, upsert_keys, f"{schema}.{table}")
     session = adapter.connect()
@@ -360,9 +395,15 @@ def load_rows(
             store=store,
             check_columns=bool(checks),
         )
-        feed: Iterable[dict[str, Any]] = _numbered(rows) if load_mode is LoadMode.UPSERT else rows
+        numbered = load_mode is LoadMode.UPSERT
         try:
-            result_rows = pack_rows(pipe, tracker.track(feed) if infer else feed, source_name, on_row)
+            if isinstance(rows, FileSource):
+                # CSV read and its types inferred in the core, straight into the pipe's packer.
+                result_rows, core_tracker = _pack_csv(rows, pipe, infer, numbered, source_name, on_row)
+                tracker = core_tracker or tracker
+            else:
+                feed: Iterable[dict[str, Any]] = _numbered(rows) if numbered else rows
+                result_rows = pack_rows(pipe, tracker.track(feed) if infer else feed, source_name, on_row)
             if result_rows == 0:
                 raise LoadError(f"{source_name}: no rows to load; {schema}.{table} was left as it was")
             pipe.seal()
@@ -476,7 +517,7 @@ def load(
     (a TypeError) that lists those it does, and a mode other than append, upsert or truncate is an
     :class:`~rio.errors.InvalidMode` that lists those.
     """
-    from rio.sources import open_source
+    from rio.sources import FileSource, open_source
 
     check_load_options("rio.load", source_options, store_options)
     if isinstance(target, Adapter):
@@ -501,8 +542,10 @@ def load(
     with opened:
         # Asked before rows(): a query's types come from the cursor its rows are then read through.
         declared_types = opened.column_types
+        # A CSV file source is read in the core (no dict per row); any other gives its rows.
+        in_core = isinstance(opened, FileSource) and opened.csv_in_core
         result = load_rows(
-            opened.rows(),
+            opened if in_core else opened.rows(),
             adapter,
             schema,
             table_name,

@@ -22,6 +22,7 @@ are the store's :class:`~rio.errors.StorageError`, which names the URL.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import glob
 import os
 from collections.abc import Callable, Collection, Iterator
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from rio import redaction
+from rio._core import CsvReader, Packer
 from rio.contract import Manifest, s3_url, split_s3_url
 from rio.errors import (
     InvalidBase,
@@ -42,7 +44,7 @@ from rio.errors import (
     UnsupportedSource,
 )
 from rio.sources.base import Counter, Source, clip
-from rio.sources.formats import format_of_name, normal_format, open_stream, read_rows
+from rio.sources.formats import CHUNK, format_of_name, normal_format, open_stream, read_rows, sniff_delimiter
 from rio.storage import ObjectStore
 from rio.storage_settings import StorageSettings, split_store_options
 
@@ -350,6 +352,56 @@ class FileSource(Source):
                             line=1,
                         )
                 yield from rows
+
+    # -- CSV read by the core --
+
+    @property
+    def csv_in_core(self) -> bool:
+        """Whether every part is CSV or TSV by ``format=`` or its name, so that :meth:`pack_csv` reads
+        them in the core (a part whose format its first byte decides is read by :meth:`rows`)."""
+        return bool(self._parts) and all(self._format_of(part) in ("csv", "tsv") for part in self._parts)
+
+    def pack_csv(
+        self,
+        pack: Callable[[Callable[[Packer], int]], int],
+        *,
+        infer: bool,
+        row_number_key: str | None = None,
+        on_rows: Callable[[int], None] | None = None,
+    ) -> CsvReader:
+        """Read every part with the core's :class:`rio._core.CsvReader`, the rows of each chunk packed
+        by ``pack(fill)``, which calls ``fill`` with the packer (a pipe's ``_pack_through``).
+
+        The rows are those :meth:`rows` gives, as JSON objects: the same header checks, fields as
+        strings, SUPER columns' fields (:meth:`parse_json_fields`) as JSON values. With ``infer`` the
+        reader keeps each column's inferred type; ``row_number_key`` numbers the rows from 1.
+        ``on_rows`` hears the rows read so far after each chunk. Returns the reader.
+        """
+        self._counter.value = 0
+        reader = CsvReader(
+            json_columns=sorted(self._json_columns), row_number_key=row_number_key, infer=infer
+        )
+        for part in self._parts:
+            raw = part.opener()
+            if raw is None:
+                continue
+            with closing(open_stream(raw, part.name, self._counter)) as stream:
+                if stream.first == b"":
+                    continue  # empty or blank: no header, no rows
+                chunk = stream.read(CHUNK)
+                delimiter = self._delimiter
+                if delimiter is None:
+                    delimiter = "\t" if self._format_of(part) == "tsv" else sniff_delimiter(chunk)
+                reader.start_part(part.name, delimiter)
+                while chunk:
+                    pack(functools.partial(reader.feed, chunk))
+                    if on_rows is not None:
+                        on_rows(reader.rows)
+                    chunk = stream.read(CHUNK)
+                pack(reader.finish_part)
+        if on_rows is not None:
+            on_rows(reader.rows)
+        return reader
 
     def close(self) -> None:
         self._stores.close()

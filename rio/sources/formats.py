@@ -44,6 +44,7 @@ __all__ = [
     "normal_format",
     "open_stream",
     "read_rows",
+    "sniff_delimiter",
 ]
 
 #: The formats a file source reads (``jsonl`` is another name for ``ndjson``; ``json`` is an array of
@@ -324,6 +325,12 @@ def _sniff(sample: str) -> str:
     # A delimiter the header line does not hold was guessed from the values: keep the comma.
     header = sample.split("\n", 1)[0]
     return delimiter if delimiter in header else ","
+
+
+def sniff_delimiter(head: bytes) -> str:
+    """The delimiter of CSV whose first bytes are ``head``, as :func:`read_rows` finds it."""
+    text = head[: 4 * _SAMPLE].decode("utf-8", errors="ignore")
+    return _sniff(text[1:] if text.startswith("\ufeff") else text)
 
 
 def _check_header(header: list[str], name: str, line: int) -> list[str]:

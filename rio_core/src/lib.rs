@@ -2,19 +2,23 @@
 //!
 //! This file is wiring only: the logic lives one concept per module, in plain Rust that compiles
 //! and is tested without Python (`json`, `timefmt`, `types`, `columns`, `rows`, `stats`, `gzip`,
-//! `packer`, `decode`, `arrow`); `encode` reads Python rows, `py`, `py_decode`, `py_arrow` and
-//! `py_types` hold the PyO3 classes and functions on top, and `py_errors` turns the core's errors into `rio.errors`.
+//! `packer`, `decode`, `arrow`, `csvread`, `infer`); `encode` reads Python rows; `py`, `py_decode`,
+//! `py_arrow`, `py_csv` and `py_types` hold the PyO3 classes and functions on top, and `py_errors`
+//! turns the core's errors into `rio.errors`.
 
 pub mod arrow;
 pub mod columns;
+pub mod csvread;
 pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod gzip;
+pub mod infer;
 pub mod json;
 pub mod packer;
 pub mod py;
 pub mod py_arrow;
+pub mod py_csv;
 pub mod py_decode;
 pub mod py_errors;
 pub mod py_types;
@@ -29,6 +33,8 @@ mod _core {
     use crate::py::{PyKeyStats, PyPackGate, PyPackStats, PyPacker, PyPart};
     #[pymodule_export]
     use crate::py_arrow::PyBatchStream;
+    #[pymodule_export]
+    use crate::py_csv::PyCsvReader;
     #[pymodule_export]
     use crate::py_decode::{PyDecoder, PyRejectedRow};
     #[pymodule_export]

@@ -194,6 +194,21 @@ pub struct PyPacker {
 }
 
 impl PyPacker {
+    /// Let `build` fill a batch by the packer's rules with the GIL released, then pack what it
+    /// filled (also when it then failed); returns what `build` returned.
+    pub(crate) fn pack_built<R: Send>(
+        &self,
+        py: Python<'_>,
+        build: impl FnOnce(&mut RowBatch, &RowRules) -> R + Send,
+    ) -> PyResult<R> {
+        self.refuse_if_closed(py)?;
+        let mut batch = take_batch();
+        let built = py.detach(|| build(&mut batch, &self.inner.rules));
+        let appended = self.append_released(py, &batch);
+        give_back_batch(batch);
+        appended.map(|()| built)
+    }
+
     fn refuse_if_closed(&self, py: Python<'_>) -> PyResult<()> {
         if self.inner.is_closed() {
             return Err(core_error(py, CoreError::Closed, None));

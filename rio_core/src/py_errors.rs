@@ -18,6 +18,7 @@ pyo3::import_exception!(rio.errors, UnsupportedValue);
 pyo3::import_exception!(rio.errors, InvalidColumnValue);
 pyo3::import_exception!(rio.errors, PackerClosed);
 pyo3::import_exception!(rio.errors, CopyFailed);
+pyo3::import_exception!(rio.errors, MalformedInput);
 
 /// A core error as its `rio.errors` class. `row` is the refused row's index in a batch: the
 /// message names it, and a `RowError`'s `row` attribute holds it (0 when there is no batch).
