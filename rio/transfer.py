@@ -394,6 +394,9 @@ def load_rows(
             DestinationConfig(schema, table, checks or []),
             store=store,
             check_columns=bool(checks),
+            # Staged in a temporary directory and read once by the loader beside it: compressing
+            # the parts would cost both sides time for nothing (gzip's stored blocks are still gzip).
+            **({"compression_level": 0} if temporary and not keep_staged else {}),
         )
         numbered = load_mode is LoadMode.UPSERT
         try:
