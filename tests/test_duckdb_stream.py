@@ -174,7 +174,7 @@ def stream_of(rows_by_file: list[list[dict[str, object]]]) -> tuple[BatchStream,
         decoder = Decoder(COLUMNS, output="columns", gzip=False)
         text = "\n".join(json.dumps(row) for row in rows).encode()
         outputs.append(decoder.feed(text) + decoder.finish())
-    return BatchStream([name for name, _, _ in COLUMNS], len(rows_by_file), depth=1), outputs
+    return BatchStream([(name, kind) for name, kind, _ in COLUMNS], len(rows_by_file), depth=1), outputs
 
 
 def test_duckdb_reads_the_files_in_order_whatever_order_they_are_decoded_in() -> None:

@@ -8,10 +8,10 @@ one writing process per file: a second loader waits for the file, which serialis
 warehouse.
 
 The emulated COPY decodes the data files on one thread a core into a stream of Arrow batches, which
-DuckDB reads inside the load's transaction (``INSERT … SELECT`` from the stream), casting each text
-column to its column's type: nothing is written beside the database, the rows of a file arrive in the
-manifest's order, and memory holds a few batches per file being decoded, not the load. Rows up to
-Redshift's 4 MB load.
+DuckDB reads inside the load's transaction (``INSERT … SELECT`` from the stream): numbers, booleans,
+decimals, dates and timestamps as Arrow's own types, the rest as text DuckDB casts. Nothing is
+written beside the database, the rows of a file arrive in the manifest's order, and memory holds a
+few batches per file being decoded, not the load. Rows up to Redshift's 4 MB load.
 """
 
 from __future__ import annotations
@@ -197,10 +197,10 @@ class DuckDBAdapter(Adapter):
             # Nothing reads the rows: decode them only to count them and find the rejected ones.
             session.execute(statement)
             return decode_files_in_parallel(request, store, "columns", _discard, workers=_WORKERS)
-        # The files decode on worker threads into one ordered stream of Arrow batches (text columns),
-        # which DuckDB reads and casts to the table's types as they come: no file in between, and
-        # at most a few batches a file in memory, however many rows the load has.
-        stream = BatchStream(names, len(request.files))
+        # The files decode on worker threads into one ordered stream of Arrow batches (typed where
+        # Arrow has the type, else text that DuckDB casts), which DuckDB reads as they come: no
+        # file in between, and at most a few batches a file in memory, however large the load.
+        stream = BatchStream([(column.name, column.type) for column in request.columns], len(request.files))
         connection = session.connection
         connection.register(source, stream)
         try:

@@ -1,6 +1,8 @@
 //! Decoded rows as Arrow record batches, for a warehouse that reads Arrow (DuckDB) instead of a
-//! bulk-load text: the decoder's framed values (`decode::Output::Columns`) become one UTF-8 column
-//! per table column, and the warehouse casts each to its column's type as it would a CSV field.
+//! bulk-load text: the decoder's framed values (`decode::Output::Columns`, each its canonical text)
+//! become one column per table column, typed where Arrow has the type (integers, floats, booleans,
+//! decimals, dates, timestamps) so the warehouse stores them without parsing, and UTF-8 text
+//! otherwise (character types, SUPER's JSON, times), which it casts as it would a CSV field.
 //!
 //! A [`BatchQueue`] is an ordered stream of batches fed by several writers at once: writer `i`
 //! fills slot `i` (one data file), and the reader takes slot 0's batches, then slot 1's, and so on,
@@ -12,11 +14,19 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use arrow_array::builder::{
+    ArrayBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder, Float64Builder,
+    Int16Builder, Int32Builder, Int64Builder, TimestampMicrosecondBuilder,
+};
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader, StringArray};
 use arrow_buffer::{BooleanBufferBuilder, NullBuffer, OffsetBuffer, ScalarBuffer};
-use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 
+use crate::decode::canonical::{clock, date, integer, text, unscaled};
 use crate::decode::NULL_LENGTH;
+use crate::types::SqlType;
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 /// A batch is cut once its values reach this many bytes, so that one chunk that inflates to a lot
 /// of rows (a gzip bomb is 1000:1) never makes a column beyond Arrow's 2 GB of 32-bit offsets, and
@@ -30,9 +40,12 @@ pub struct BrokenFrame(&'static str);
 
 /// Gather the framed rows in `data` into batches of `schema`'s UTF-8 columns.
 pub fn batches_of(schema: &SchemaRef, data: &[u8]) -> Result<Vec<RecordBatch>, BrokenFrame> {
-    let columns = schema.fields().len();
     let mut batches = Vec::new();
-    let mut builders: Vec<ColumnBuilder> = (0..columns).map(|_| ColumnBuilder::default()).collect();
+    let mut builders: Vec<ColumnBuilder> = schema
+        .fields()
+        .iter()
+        .map(|field| ColumnBuilder::of(field.data_type()))
+        .collect();
     let mut at = 0;
     let mut bytes = 0;
     while at < data.len() {
@@ -66,23 +79,121 @@ pub fn batches_of(schema: &SchemaRef, data: &[u8]) -> Result<Vec<RecordBatch>, B
 }
 
 fn finish(schema: &SchemaRef, builders: &mut [ColumnBuilder]) -> RecordBatch {
-    let arrays: Vec<ArrayRef> = builders
-        .iter_mut()
-        .map(|builder| Arc::new(std::mem::take(builder).finish()) as ArrayRef)
-        .collect();
+    let arrays: Vec<ArrayRef> = builders.iter_mut().map(ColumnBuilder::finish).collect();
     RecordBatch::try_new(schema.clone(), arrays).expect("columns of the schema, of equal length")
+}
+
+/// One column being filled from canonical text.
+enum ColumnBuilder {
+    Text(TextBuilder),
+    SmallInt(Int16Builder),
+    Integer(Int32Builder),
+    BigInt(Int64Builder),
+    Real(Float32Builder),
+    Double(Float64Builder),
+    Boolean(BooleanBuilder),
+    Decimal(Decimal128Builder),
+    Date(Date32Builder),
+    Timestamp(TimestampMicrosecondBuilder),
+}
+
+impl ColumnBuilder {
+    fn of(data_type: &DataType) -> Self {
+        match data_type {
+            DataType::Int16 => ColumnBuilder::SmallInt(Int16Builder::new()),
+            DataType::Int32 => ColumnBuilder::Integer(Int32Builder::new()),
+            DataType::Int64 => ColumnBuilder::BigInt(Int64Builder::new()),
+            DataType::Float32 => ColumnBuilder::Real(Float32Builder::new()),
+            DataType::Float64 => ColumnBuilder::Double(Float64Builder::new()),
+            DataType::Boolean => ColumnBuilder::Boolean(BooleanBuilder::new()),
+            DataType::Decimal128(precision, scale) => ColumnBuilder::Decimal(
+                Decimal128Builder::new()
+                    .with_precision_and_scale(*precision, *scale)
+                    .expect("a precision and scale Redshift allows"),
+            ),
+            DataType::Date32 => ColumnBuilder::Date(Date32Builder::new()),
+            DataType::Timestamp(_, zone) => ColumnBuilder::Timestamp(
+                TimestampMicrosecondBuilder::new().with_timezone_opt(zone.clone()),
+            ),
+            _ => ColumnBuilder::Text(TextBuilder::default()),
+        }
+    }
+
+    fn rows(&self) -> usize {
+        match self {
+            ColumnBuilder::Text(b) => b.rows(),
+            ColumnBuilder::SmallInt(b) => b.len(),
+            ColumnBuilder::Integer(b) => b.len(),
+            ColumnBuilder::BigInt(b) => b.len(),
+            ColumnBuilder::Real(b) => b.len(),
+            ColumnBuilder::Double(b) => b.len(),
+            ColumnBuilder::Boolean(b) => b.len(),
+            ColumnBuilder::Decimal(b) => b.len(),
+            ColumnBuilder::Date(b) => b.len(),
+            ColumnBuilder::Timestamp(b) => b.len(),
+        }
+    }
+
+    /// A value's canonical text, as the converter wrote it for the column's type.
+    fn push(&mut self, value: &[u8]) {
+        match self {
+            ColumnBuilder::Text(b) => b.push(value),
+            ColumnBuilder::SmallInt(b) => b.append_value(integer(value) as i16),
+            ColumnBuilder::Integer(b) => b.append_value(integer(value) as i32),
+            ColumnBuilder::BigInt(b) => b.append_value(integer(value)),
+            ColumnBuilder::Real(b) => b.append_value(text(value).parse().expect("ryu's f32")),
+            ColumnBuilder::Double(b) => b.append_value(text(value).parse().expect("ryu's f64")),
+            ColumnBuilder::Boolean(b) => b.append_value(value == b"t"),
+            ColumnBuilder::Decimal(b) => b.append_value(unscaled(value)),
+            ColumnBuilder::Date(b) => b.append_value(date(value) as i32),
+            ColumnBuilder::Timestamp(b) => {
+                // `YYYY-MM-DD HH:MM:SS[.ffffff]`, with `+00` for timestamptz (always UTC).
+                b.append_value(date(&value[..10]) * MICROS_PER_DAY + clock(&value[11..]).0)
+            }
+        }
+    }
+
+    fn push_null(&mut self) {
+        match self {
+            ColumnBuilder::Text(b) => b.push_null(),
+            ColumnBuilder::SmallInt(b) => b.append_null(),
+            ColumnBuilder::Integer(b) => b.append_null(),
+            ColumnBuilder::BigInt(b) => b.append_null(),
+            ColumnBuilder::Real(b) => b.append_null(),
+            ColumnBuilder::Double(b) => b.append_null(),
+            ColumnBuilder::Boolean(b) => b.append_null(),
+            ColumnBuilder::Decimal(b) => b.append_null(),
+            ColumnBuilder::Date(b) => b.append_null(),
+            ColumnBuilder::Timestamp(b) => b.append_null(),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            ColumnBuilder::Text(b) => Arc::new(std::mem::take(b).finish()),
+            ColumnBuilder::SmallInt(b) => Arc::new(b.finish()),
+            ColumnBuilder::Integer(b) => Arc::new(b.finish()),
+            ColumnBuilder::BigInt(b) => Arc::new(b.finish()),
+            ColumnBuilder::Real(b) => Arc::new(b.finish()),
+            ColumnBuilder::Double(b) => Arc::new(b.finish()),
+            ColumnBuilder::Boolean(b) => Arc::new(b.finish()),
+            ColumnBuilder::Decimal(b) => Arc::new(b.finish()),
+            ColumnBuilder::Date(b) => Arc::new(b.finish()),
+            ColumnBuilder::Timestamp(b) => Arc::new(b.finish()),
+        }
+    }
 }
 
 /// One UTF-8 column being filled: the decoder wrote only valid UTF-8 (it rejects, or replaces with
 /// ACCEPTINVCHARS, anything else), which `finish` checks once over the whole buffer.
 #[derive(Default)]
-struct ColumnBuilder {
+struct TextBuilder {
     values: Vec<u8>,
     offsets: Vec<i32>,
     valid: Option<BooleanBufferBuilder>,
 }
 
-impl ColumnBuilder {
+impl TextBuilder {
     fn rows(&self) -> usize {
         self.offsets.len()
     }
@@ -121,14 +232,47 @@ impl ColumnBuilder {
     }
 }
 
-/// The schema of the batches for a table's `columns`: each a nullable UTF-8 column.
-pub fn text_schema(columns: &[String]) -> SchemaRef {
+/// The schema of the batches for a table's `columns`, each typed as [`arrow_type`] says.
+pub fn schema_of(columns: &[(String, SqlType)]) -> SchemaRef {
     Arc::new(Schema::new(
         columns
             .iter()
-            .map(|name| Field::new(name, DataType::Utf8, true))
+            .map(|(name, column_type)| Field::new(name, arrow_type(*column_type), true))
             .collect::<Vec<_>>(),
     ))
+}
+
+/// The schema of the batches for `columns` all as text.
+pub fn text_schema(columns: &[String]) -> SchemaRef {
+    let columns: Vec<(String, SqlType)> = columns
+        .iter()
+        .map(|name| (name.clone(), SqlType::Text))
+        .collect();
+    schema_of(&columns)
+}
+
+/// The Arrow type a column of `column_type` is handed over in: the type itself where Arrow has
+/// it, else UTF-8 text (character types, SUPER's JSON text, and times, whose 24:00:00 Arrow's
+/// time type does not hold).
+pub fn arrow_type(column_type: SqlType) -> DataType {
+    match column_type {
+        SqlType::SmallInt => DataType::Int16,
+        SqlType::Integer => DataType::Int32,
+        SqlType::BigInt => DataType::Int64,
+        SqlType::Real => DataType::Float32,
+        SqlType::Double => DataType::Float64,
+        SqlType::Boolean => DataType::Boolean,
+        SqlType::Numeric { precision, scale } => DataType::Decimal128(precision, scale as i8),
+        SqlType::Date => DataType::Date32,
+        SqlType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
+        SqlType::TimestampTz => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        SqlType::Char(_)
+        | SqlType::Varchar(_)
+        | SqlType::Text
+        | SqlType::Super
+        | SqlType::Time
+        | SqlType::TimeTz => DataType::Utf8,
+    }
 }
 
 #[derive(Default)]
@@ -317,6 +461,64 @@ mod tests {
         assert_eq!((a.value(0), a.value(1), a.null_count()), ("1", "", 0));
         assert!(b.is_null(0));
         assert_eq!(b.value(1), "é");
+    }
+
+    #[test]
+    fn canonical_text_becomes_typed_columns() {
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::{
+            Date32Type, Decimal128Type, Float64Type, Int16Type, TimestampMicrosecondType,
+        };
+        let columns = [
+            ("s", SqlType::SmallInt),
+            ("d", SqlType::Double),
+            ("b", SqlType::Boolean),
+            (
+                "n",
+                SqlType::Numeric {
+                    precision: 12,
+                    scale: 2,
+                },
+            ),
+            ("day", SqlType::Date),
+            ("at", SqlType::TimestampTz),
+            ("t", SqlType::Time),
+        ]
+        .map(|(name, kind)| (name.to_owned(), kind));
+        let schema = schema_of(&columns);
+        assert_eq!(schema.field(3).data_type(), &DataType::Decimal128(12, 2));
+        assert_eq!(schema.field(6).data_type(), &DataType::Utf8);
+        let data = framed(&[
+            &[
+                Some("-32768"),
+                Some("-2.5e-300"),
+                Some("t"),
+                Some("-1234567890.05"),
+                Some("0001-01-01"),
+                Some("1999-12-31 23:59:59.999999+00"),
+                Some("24:00:00"),
+            ],
+            &[None, None, Some("f"), None, None, None, None],
+        ]);
+        let batch = batches_of(&schema, &data).unwrap().pop().unwrap();
+        assert_eq!(batch.column(0).as_primitive::<Int16Type>().value(0), -32768);
+        assert_eq!(
+            batch.column(1).as_primitive::<Float64Type>().value(0),
+            -2.5e-300
+        );
+        let flags = batch.column(2).as_boolean();
+        assert!(flags.value(0) && !flags.value(1));
+        assert_eq!(
+            batch.column(3).as_primitive::<Decimal128Type>().value(0),
+            -123_456_789_005
+        );
+        assert_eq!(
+            batch.column(4).as_primitive::<Date32Type>().value(0),
+            -719_162
+        );
+        let at = batch.column(5).as_primitive::<TimestampMicrosecondType>();
+        assert_eq!(at.value(0), 946_684_799_999_999);
+        assert!(at.is_null(1) && batch.column(1).is_null(1));
     }
 
     #[test]

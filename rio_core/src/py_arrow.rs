@@ -13,14 +13,18 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule};
 
-use crate::arrow::{batches_of, text_schema, BatchQueue, QueueReader};
+use crate::arrow::{batches_of, schema_of, BatchQueue, QueueReader};
 use crate::py_errors::CopyFailed;
+use crate::py_types::column_type;
+use crate::types::Dialect;
 
 const WAIT_SLICE: Duration = Duration::from_millis(100);
 
-/// Decoded rows of several data files as one ordered stream of Arrow batches, one UTF-8 column per
-/// table column: file `i`'s rows (`write(i, …)`) come after file `i - 1`'s. At most `depth` batches
-/// wait per file. `fail` ends the stream for the reader and the writers alike.
+/// Decoded rows of several data files as one ordered stream of Arrow batches, one column per table
+/// column given as `(name, type)` (the warehouse's type: integers, floats, booleans, decimals,
+/// dates and timestamps typed, the rest UTF-8 text): file `i`'s rows (`write(i, …)`) come after
+/// file `i - 1`'s. At most `depth` batches wait per file. `fail` ends the stream for the reader and
+/// the writers alike.
 #[pyclass(frozen, module = "rio._core", name = "BatchStream")]
 pub struct PyBatchStream {
     queue: Arc<BatchQueue>,
@@ -30,14 +34,21 @@ pub struct PyBatchStream {
 impl PyBatchStream {
     #[new]
     #[pyo3(signature = (columns, files, *, depth = 2))]
-    fn new(columns: Vec<String>, files: usize, depth: usize) -> PyResult<Self> {
+    fn new(columns: Vec<(String, String)>, files: usize, depth: usize) -> PyResult<Self> {
         if columns.is_empty() {
             return Err(PyValueError::new_err(
                 "columns is empty; give the table's columns",
             ));
         }
+        let typed = columns
+            .iter()
+            .enumerate()
+            .map(|(index, (name, spec))| {
+                column_type(index, name, spec, Dialect::Warehouse).map(|kind| (name.clone(), kind))
+            })
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(PyBatchStream {
-            queue: Arc::new(BatchQueue::new(text_schema(&columns), files, depth)),
+            queue: Arc::new(BatchQueue::new(schema_of(&typed), files, depth)),
         })
     }
 

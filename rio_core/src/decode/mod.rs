@@ -46,6 +46,7 @@
 //! (keys to columns), `convert` (values to the output format), `pg_binary` (PostgreSQL's binary
 //! COPY) and `errors` (what goes wrong).
 
+pub mod canonical;
 mod convert;
 mod decoder;
 mod errors;

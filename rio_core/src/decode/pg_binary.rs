@@ -9,7 +9,7 @@
 //! big-endian `i32` length (−1 for NULL) and its bytes. SUPER is `jsonb`
 //! (version 1, then the JSON text): a `json` column needs the text format.
 
-use crate::timefmt::days_from_civil;
+use super::canonical::{clock, date, integer, offset_seconds, text};
 use crate::types::SqlType;
 
 /// Days from 1970-01-01 (the converter's epoch) to 2000-01-01 (PostgreSQL's).
@@ -91,76 +91,6 @@ pub fn encode(column_type: SqlType, out: &mut Vec<u8>, start: usize) {
 fn replace(out: &mut Vec<u8>, start: usize, bytes: &[u8]) {
     out.truncate(start);
     out.extend_from_slice(bytes);
-}
-
-#[inline]
-fn text(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).expect("the converter writes ASCII for this type")
-}
-
-/// An optionally negative run of digits (itoa's text), in range for its type.
-#[inline]
-fn integer(bytes: &[u8]) -> i64 {
-    let (negative, digits) = match bytes.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, bytes),
-    };
-    // Accumulated negatively, so that i64::MIN fits.
-    let value = digits
-        .iter()
-        .fold(0i64, |value, digit| value * 10 - i64::from(digit - b'0'));
-    if negative {
-        value
-    } else {
-        -value
-    }
-}
-
-#[inline]
-fn number(bytes: &[u8]) -> i64 {
-    bytes
-        .iter()
-        .fold(0i64, |value, digit| value * 10 + i64::from(digit - b'0'))
-}
-
-/// Days since 1970-01-01 of `YYYY-MM-DD`.
-#[inline]
-fn date(bytes: &[u8]) -> i64 {
-    days_from_civil(
-        number(&bytes[..4]),
-        number(&bytes[5..7]) as u32,
-        number(&bytes[8..10]) as u32,
-    )
-}
-
-/// Microseconds since midnight of `HH:MM:SS[.ffffff]`, and the text after it.
-#[inline]
-fn clock(bytes: &[u8]) -> (i64, &[u8]) {
-    let seconds = number(&bytes[..2]) * 3600 + number(&bytes[3..5]) * 60 + number(&bytes[6..8]);
-    let mut micros = seconds * 1_000_000;
-    let mut rest = &bytes[8..];
-    if let Some((b'.', fraction)) = rest.split_first() {
-        micros += number(&fraction[..6]);
-        rest = &fraction[6..];
-    }
-    (micros, rest)
-}
-
-/// Seconds east of UTC of `+HH` or `+HH:MM` (`-` west).
-#[inline]
-fn offset_seconds(bytes: &[u8]) -> i32 {
-    let hours = number(&bytes[1..3]);
-    let minutes = if bytes.len() >= 6 {
-        number(&bytes[4..6])
-    } else {
-        0
-    };
-    let seconds = (hours * 3600 + minutes * 60) as i32;
-    if bytes[0] == b'-' {
-        -seconds
-    } else {
-        seconds
-    }
 }
 
 /// PostgreSQL's binary `numeric` of the text `[-]digits[.scale digits]`: base-10000 digits, the
