@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rio import config as rio_config
+from rio._core import DEFAULT_COMPRESSION_LEVEL
 from rio import redaction
 from rio._identifiers import identifier_problem
 from rio._words import plural
@@ -396,7 +397,7 @@ def load_rows(
             check_columns=bool(checks),
             # Staged in a temporary directory and read once by the loader beside it: compressing
             # the parts would cost both sides time for nothing (gzip's stored blocks are still gzip).
-            **({"compression_level": 0} if temporary and not keep_staged else {}),
+            compression_level=0 if temporary and not keep_staged else DEFAULT_COMPRESSION_LEVEL,
         )
         numbered = load_mode is LoadMode.UPSERT
         try:
