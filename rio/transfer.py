@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rio import config as rio_config
-from rio._core import DEFAULT_COMPRESSION_LEVEL
 from rio import redaction
+from rio._core import DEFAULT_COMPRESSION_LEVEL
 from rio._identifiers import identifier_problem
 from rio._words import plural
 from rio.adapters import resolve_adapter
