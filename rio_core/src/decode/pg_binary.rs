@@ -109,7 +109,7 @@ fn numeric(bytes: &[u8], scale: u8) -> Vec<u8> {
     let mut groups: Vec<i16> = Vec::with_capacity((whole.len() + fraction.len()) / 4 + 2);
     let mut group = 0i16;
     let mut filled = lead;
-    for &digit in whole {
+    for &digit in whole.iter().chain(fraction) {
         group = group * 10 + i16::from(digit - b'0');
         filled += 1;
         if filled == 4 {
@@ -118,16 +118,8 @@ fn numeric(bytes: &[u8], scale: u8) -> Vec<u8> {
             filled = 0;
         }
     }
-    let whole_groups = groups.len() as i16;
-    for &digit in fraction {
-        group = group * 10 + i16::from(digit - b'0');
-        filled += 1;
-        if filled == 4 {
-            groups.push(group);
-            group = 0;
-            filled = 0;
-        }
-    }
+    // The lead makes the whole digits end a group at the point.
+    let whole_groups = ((lead + whole.len()) / 4) as i16;
     if filled > 0 {
         groups.push(group * 10i16.pow(4 - filled as u32));
     }
