@@ -20,6 +20,7 @@ __all__ = [
     "Part",
     "RejectedRow",
     "__version__",
+    "observe_strings",
     "parse_column_type",
 ]
 
@@ -289,6 +290,12 @@ class ColumnTypeInfo:
     def redshift_name(self) -> str: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
+
+def observe_strings(
+    state: tuple[int, int, int, int], strings: Sequence[str]
+) -> tuple[int, int, int, int]:
+    """A column's ``(type code, longest value in bytes, decimal scale, decimal digits before the
+    point)`` after it also takes each of the non-empty ``strings``, by ``rio.inference``'s rules."""
 
 def parse_column_type(spec: str, *, warehouse: bool = False) -> ColumnTypeInfo:
     """Read a column type's name (a config's, or with ``warehouse=True`` a warehouse's report).

@@ -23,6 +23,9 @@ narrowest type that accepts all non-null values seen so far, widening as it must
   text          anything else
   ============  ==================================================================================
 
+  The rules for strings are the core's (``rio_core/src/infer.rs``, through
+  ``rio._core.observe_strings``): a CSV read in the core and strings tracked here are inferred by one
+  implementation.
 - A typed value (JSON, a DataFrame, a query) counts by its type: ``bool`` is boolean; ``int`` is int,
   bigint or (beyond 64 bits) float by range, and text beyond what a double holds; a finite ``float``
   is float; a finite ``decimal.Decimal`` is decimal (the largest scale of the column's values); an
@@ -54,14 +57,13 @@ import datetime as dt
 import decimal
 import json
 import math
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import repeat
 from types import NoneType
 from typing import Any, TypeVar
 
+from rio._core import observe_strings
 from rio._identifiers import identifier_problem
 from rio.columns import Column
 from rio.errors import DuplicateColumn, InvalidIdentifier, ValueTooLong
@@ -127,221 +129,11 @@ _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 #: The digits before the point an int and a bigint may need, as part of a decimal column.
 _INT_DIGITS, _BIGINT_DIGITS = 10, 19
 _DECIMAL_DIGITS = 38
-#: The longest string a decimal column may take: 38 digits, a sign and a point.
-_DECIMAL_TEXT = _DECIMAL_DIGITS + 2
-_BOOLEAN_WORDS = frozenset({"true", "false", "t", "f"})
 _BLANKS = " \t\n\x0c\r"  # the ASCII white space a blank field is made of, as the load reads it
-_DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)")
-_FIXED_POINT_RE = re.compile(r"[+-]?([0-9]+)\.([0-9]+)")
-_FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_TIMESTAMP_RE = re.compile(
-    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
-    r"([Zz]|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)?"
-)
-_CLOCK_RE = re.compile(r"[Tt ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?")
-#: The days where rounding a fraction past microseconds, or converting a zone to UTC, can leave the
-#: years 1 to 9999 a load takes.
-_EDGE_DAYS = frozenset({"0001-01-01", "9999-12-31"})
-_MAX_FLOAT_TEXT = 400  # beyond this a digit string is not worth parsing: text
 # Integers up to this size are finite as double precision (its largest is about 1.8e308).
 _FLOAT_INTEGER = 10**308
-
-
-def _is_date(text: str) -> bool:
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    # Year 0 does not exist; fromisoformat refuses it too, but be explicit about what Redshift takes.
-    return not text.startswith("0000")
-
-
-def _stays_in_years(match: re.Match[str], zoned: bool) -> bool:
-    """Whether a timestamp ``match`` of :data:`_TIMESTAMP_RE` stays in the years 1 to 9999 as the load
-    reads it: its fraction rounded half up to microseconds and, when ``zoned`` (a timestamptz), its
-    zone converted to UTC. Only the first and last days can leave them."""
-    day = match.group(1)
-    if day not in _EDGE_DAYS:
-        return True
-    clock = _CLOCK_RE.match(match.group(0), len(day))
-    assert clock is not None  # _TIMESTAMP_RE matched the same clock
-    hours, minutes, seconds, fraction = clock.groups()
-    micros = ((int(hours) * 60 + int(minutes)) * 60 + int(seconds or 0)) * 1_000_000
-    if fraction:
-        micros += (int(fraction[:7].ljust(7, "0")) + 5) // 10
-    zone = match.group(3)
-    if zoned and zone is not None and zone not in "Zz":
-        digits = zone[1:].replace(":", "")
-        offset = (int(digits[:2]) * 60 + int(digits[2:] or 0)) * 60_000_000
-        micros -= offset if zone[0] == "+" else -offset
-    return micros < 86_400_000_000 if day == "9999-12-31" else micros >= 0
-
-
-def _integer_type(text: str) -> int:
-    """The type of an optionally signed run of ASCII digits, or ``_NONE`` when it is not one."""
-    digits = text[1:] if text[0] in "+-" else text
-    if not (digits.isascii() and digits.isdigit()):
-        return _NONE
-    if len(digits) <= 9:
-        return _INT
-    value = int(text)
-    return _integer_code(value, value)
-
-
-def _is_float(text: str) -> bool:
-    if len(text) > _MAX_FLOAT_TEXT or _FLOAT_RE.fullmatch(text) is None:
-        return False
-    return math.isfinite(float(text))
-
-
-def _fixed_point(text: str) -> tuple[int, int] | None:
-    """The digits before the point (leading zeros aside) and after it of ``12.50``-style text, or None."""
-    match = _FIXED_POINT_RE.fullmatch(text)
-    if match is None or len(text) > _MAX_FLOAT_TEXT:
-        return None
-    whole, fraction = match.groups()
-    return len(whole.lstrip("0")), len(fraction)
-
-
-def _classify(text: str) -> int:
-    """The narrowest type code of one non-empty string (see the module docstring); a fixed-point
-    string is ``_DECIMAL`` whatever its digits (the column decides whether they fit)."""
-    if len(text) <= 5 and text.lower() in _BOOLEAN_WORDS:
-        return _BOOLEAN
-    first = text[0]
-    if first.isdigit() or first in "+-.":
-        kind = _integer_type(text) if first != "." else _NONE
-        if kind != _NONE:
-            return kind
-        if _fixed_point(text) is not None:
-            return _DECIMAL
-        if _is_float(text):
-            return _FLOAT
-        if len(text) == 10:
-            return _DATE if _DATE_RE.fullmatch(text) is not None and _is_date(text) else _TEXT
-        match = _TIMESTAMP_RE.fullmatch(text)
-        if match is not None and _is_date(match.group(1)) and _stays_in_years(match, zoned=False):
-            zoned = match.group(3) is not None
-            return _TIMESTAMPTZ if zoned and _stays_in_years(match, zoned=True) else _TIMESTAMP
-    return _TEXT
-
-
-def _never(text: str) -> bool:
-    return False
-
-
-def _int_accepts(text: str) -> bool:
-    # Up to nine plain digits always fit; anything else takes the careful path.
-    if len(text) <= 9 and text.isascii() and text.isdigit():
-        return True
-    return _integer_type(text) == _INT
-
-
-def _bigint_accepts(text: str) -> bool:
-    if len(text) <= 18 and text.isascii() and text.isdigit():
-        return True
-    return _integer_type(text) in (_INT, _BIGINT)
-
-
-def _float_accepts(text: str) -> bool:
-    # Plain decimals of modest length are always finite; exponents need the parse.
-    if len(text) <= 300 and _DECIMAL_RE.fullmatch(text) is not None:
-        return True
-    return _is_float(text)
-
-
-def _boolean_accepts(text: str) -> bool:
-    return len(text) <= 5 and text.lower() in _BOOLEAN_WORDS
-
-
-def _date_accepts(text: str) -> bool:
-    return len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii() and _is_date(text)
-
-
-def _timestamp_accepts(text: str) -> bool:
-    if len(text) == 10:
-        return _date_accepts(text)
-    match = _TIMESTAMP_RE.fullmatch(text)
-    return match is not None and _is_date(match.group(1)) and _stays_in_years(match, zoned=False)
-
-
-def _timestamptz_accepts(text: str) -> bool:
-    match = _TIMESTAMP_RE.fullmatch(text)
-    return (
-        match is not None
-        and match.group(3) is not None
-        and _is_date(match.group(1))
-        and _stays_in_years(match, zoned=True)
-    )
-
-
 _BATCH = 4096
 _STRINGS = frozenset({str, NoneType})
-# Whole batches of strings a type takes, matched in one pass over their text joined by newlines. The
-# patterns are unambiguous (one way to match each line), so a failing match backtracks linearly.
-_DATE_PATTERN = r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-_CLOCK_PATTERN = r"[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]+)?)?"
-_ZONE_PATTERN = r"(?:[Zz]|[+-](?:0[0-9]|1[0-5])(?::?[0-5][0-9])?)"
-_BATCH_RE = {
-    _INT: re.compile(r"(?:[+-]?[0-9]{1,9}\n)*"),
-    _BIGINT: re.compile(r"(?:[+-]?[0-9]{1,18}\n)*"),
-    _FLOAT: re.compile(r"(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\n)*"),
-    _DATE: re.compile(rf"(?:{_DATE_PATTERN}\n)*"),
-    _TIMESTAMP: re.compile(rf"(?:{_DATE_PATTERN}(?:{_CLOCK_PATTERN}{_ZONE_PATTERN}?)?\n)*"),
-    _TIMESTAMPTZ: re.compile(rf"(?:{_DATE_PATTERN}{_CLOCK_PATTERN}{_ZONE_PATTERN}\n)*"),
-}
-# Dates the patterns let through that do not exist (Feb 29 is checked one by one, for leap years).
-_IMPOSSIBLE_DAY = re.compile(r"-(?:02-(?:29|3[01])|(?:0[469]|11)-31)")
-
-
-@lru_cache(maxsize=64)
-def _fixed_point_batch(scale: int) -> re.Pattern[str]:
-    """Lines a decimal column of ``scale`` takes as they are: integers, and fixed point of that scale."""
-    fraction = rf"(?:\.[0-9]{{{scale}}})?" if scale else ""
-    return re.compile(rf"(?:[+-]?[0-9]+{fraction}\n)*")
-
-
-def _all_accepted(kind: int, strings: list[str], longest: int) -> bool:
-    """Whether a column of type ``kind`` surely takes every string; ``False`` means "check each"."""
-    if kind in (_INT, _BIGINT):
-        joined = "".join(strings)
-        if joined.isascii() and joined.isdigit():  # no signs: the length settles it
-            return longest <= (9 if kind == _INT else 18)
-    pattern = _BATCH_RE.get(kind)
-    if pattern is None or (kind == _FLOAT and longest > 300):
-        return False
-    joined = "\n".join(strings) + "\n"
-    if pattern.fullmatch(joined) is None:
-        return False
-    if kind in _DATES:
-        # Only the date part holds "-MM-DD"; year 0 does not exist.
-        lines = "\n" + joined
-        return (
-            _IMPOSSIBLE_DAY.search(joined) is None
-            and "\n0000-" not in lines
-            and not any("\n" + day in lines for day in _EDGE_DAYS)  # see _stays_in_years
-        )
-    return True
-
-
-# The check for a string value against each type; None for the types that take any string (text,
-# super) and for decimal, whose check depends on the column's scale.
-_ACCEPTS: list[Callable[[str], bool] | None] = [
-    _never,
-    _boolean_accepts,
-    _int_accepts,
-    _bigint_accepts,
-    None,
-    _float_accepts,
-    _date_accepts,
-    _timestamp_accepts,
-    _timestamptz_accepts,
-    _never,
-    _never,
-    None,
-    None,
-]
 
 
 def _int_group(values: list[int]) -> tuple[int, int]:
@@ -436,28 +228,6 @@ def _to_decimal(column: _Stats, whole: int, scale: int, *, loose: bool) -> None:
         return
     if column.whole + column.scale > _DECIMAL_DIGITS:
         column.kind = _FLOAT
-
-
-def _take(column: _Stats, found: int, text: str) -> None:
-    """Widen ``column`` by one string value of type code ``found``."""
-    kind = column.kind
-    if found == _DECIMAL:
-        digits = _fixed_point(text)
-        assert digits is not None
-        _to_decimal(column, *digits, loose=False)
-    elif kind == _DECIMAL and found in (_INT, _BIGINT):
-        _to_decimal(column, _INT_DIGITS if found == _INT else _BIGINT_DIGITS, column.scale, loose=False)
-    else:
-        column.kind = _WIDEN[kind][found]
-
-
-def _decimal_digits(text: str) -> int | None:
-    """The digits before the point that an integer or fixed-point string needs in a decimal column
-    (an int counts as 10 digits, a bigint as 19), or None for an integer beyond bigint."""
-    if "." in text:
-        return len(text.lstrip("+-").partition(".")[0].lstrip("0"))
-    kind = _integer_type(text)
-    return _INT_DIGITS if kind == _INT else _BIGINT_DIGITS if kind == _BIGINT else None
 
 
 class ColumnTracker:
@@ -579,43 +349,17 @@ class ColumnTracker:
 
     @staticmethod
     def _strings(column: _Stats, strings: list[str]) -> None:
-        """Distinct non-empty strings of one column."""
-        longest = max(map(len, strings))
-        if longest * 4 > column.max_bytes:  # a character takes at most 4 bytes of UTF-8
-            if all(map(str.isascii, strings)):
-                size = longest
-            else:
-                size = max(len(text.encode("utf-8", "surrogatepass")) for text in strings)
-            if size > column.max_bytes:
-                column.max_bytes = size
-        kind = column.kind
-        if (
-            kind == _DECIMAL
-            and longest <= _DECIMAL_TEXT
-            and _fixed_point_batch(column.scale).fullmatch("\n".join(strings) + "\n") is not None
-        ):
-            # Integers and fixed point of the column's scale: only the digits before the point count.
-            needs = [_decimal_digits(text) for text in strings]
-            if None in needs:
-                column.kind = _FLOAT  # an integer beyond bigint: a double takes it, a decimal may not
-                return
-            column.whole = max(column.whole, *(need for need in needs if need is not None))
-            if column.whole + column.scale > _DECIMAL_DIGITS:
-                column.kind = _FLOAT
-            return
-        accepts = _ACCEPTS[kind]
-        if kind in (_TEXT, _SUPER) or (accepts is not None and _all_accepted(kind, strings, longest)):
-            return
-        for text in strings:
-            if accepts is not None and accepts(text):
-                continue
-            if not text.strip(_BLANKS):
-                continue  # loads as NULL unless the column ends up text, which takes it anyway
-            _take(column, _classify(text), text)
-            kind = column.kind
-            if kind in (_TEXT, _SUPER):
-                return
-            accepts = _ACCEPTS[kind]
+        """Distinct non-empty strings of one column, taken by the core's rules (``rio._core``'s
+        ``observe_strings``, which a CSV read in the core uses too)."""
+        state = (column.kind, column.max_bytes, column.scale, column.whole)
+        try:
+            column.kind, column.max_bytes, column.scale, column.whole = observe_strings(state, strings)
+        except UnicodeEncodeError:
+            # A lone surrogate (from JSON's "\ud800"), which no column but text takes; the packer
+            # refuses the row, naming it.
+            size = max(len(text.encode("utf-8", "surrogatepass")) for text in strings)
+            column.max_bytes = max(column.max_bytes, size)
+            column.kind = _WIDEN[column.kind][_TEXT]
 
     def _value(self, column: _Stats, value: Any) -> None:
         if value is None:
@@ -656,8 +400,12 @@ class ColumnTracker:
             found = _TIME if value.utcoffset() is None else _TIMETZ
             text = value.isoformat()
         else:
+            # Anything else counts as its text, as a string would.
             text = str(value)
-            found = _classify(text) if text else _TEXT
+            if text.strip(_BLANKS):
+                ColumnTracker._strings(column, [text])
+                return
+            found = _TEXT
         size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
         if size > column.max_bytes:
             column.max_bytes = size
@@ -667,8 +415,8 @@ class ColumnTracker:
             scale = max(0, -exponent)
             whole = max(0, len(digits) + exponent) if any(digits) else 0
             _to_decimal(column, whole, scale, loose=True)
-        elif found == _DECIMAL or (column.kind == _DECIMAL and found in (_INT, _BIGINT)):
-            _take(column, found, text)
+        elif column.kind == _DECIMAL and found in (_INT, _BIGINT):
+            _to_decimal(column, _INT_DIGITS if found == _INT else _BIGINT_DIGITS, column.scale, loose=False)
         else:
             column.kind = _WIDEN[column.kind][found]
 

@@ -3,8 +3,8 @@
 //! This file is wiring only: the logic lives one concept per module, in plain Rust that compiles
 //! and is tested without Python (`json`, `timefmt`, `types`, `columns`, `rows`, `stats`, `gzip`,
 //! `packer`, `decode`, `arrow`, `csvread`, `infer`); `encode` reads Python rows; `py`, `py_decode`,
-//! `py_arrow`, `py_csv` and `py_types` hold the PyO3 classes and functions on top, and `py_errors`
-//! turns the core's errors into `rio.errors`.
+//! `py_arrow`, `py_csv`, `py_infer` and `py_types` hold the PyO3 classes and functions on top,
+//! and `py_errors` turns the core's errors into `rio.errors`.
 
 pub mod arrow;
 pub mod columns;
@@ -21,6 +21,7 @@ pub mod py_arrow;
 pub mod py_csv;
 pub mod py_decode;
 pub mod py_errors;
+pub mod py_infer;
 pub mod py_types;
 pub mod rows;
 pub mod stats;
@@ -37,6 +38,8 @@ mod _core {
     use crate::py_csv::PyCsvReader;
     #[pymodule_export]
     use crate::py_decode::{PyDecoder, PyRejectedRow};
+    #[pymodule_export]
+    use crate::py_infer::observe_strings;
     #[pymodule_export]
     use crate::py_types::{parse_column_type, PyColumnTypeInfo};
 
