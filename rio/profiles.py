@@ -572,7 +572,17 @@ def target_from_url(url: str) -> dict[str, Any]:
         dbname = parts.path.lstrip("/")
         if dbname:
             settings["dbname"] = unquote(dbname)
-    settings.update(parse_qsl(parts.query))
+    query = dict(parse_qsl(parts.query))
+    redaction.register_mapping(query)
+    # The adapter's own settings, and the target's (its default schema, what `rio serve` allows).
+    own = _DIALECTS[adapter].own | (_TARGET_KEYS - {"type"})
+    for name in query:
+        if name not in own or name in settings:
+            raise UnknownAdapter(
+                f"warehouse URL {safe_url(url)!r}: {name!r} is not a setting a URL gives a {adapter} "
+                f"target; it takes {', '.join(sorted(own - settings.keys()))}"
+            )
+    settings.update(query)
     redaction.register_mapping(settings)
     return settings
 

@@ -128,6 +128,28 @@ def test_warehouse_urls_become_targets(url: str, settings: dict[str, object]) ->
     assert target_from_url(url) == settings
 
 
+@pytest.mark.parametrize(
+    ("url", "refused", "takes"),
+    [
+        ("duckdb:///w.duckdb?memory_limt=1GB", "'memory_limt'", "lock_wait, memory_limit"),
+        ("duckdb:///w.duckdb?path=/etc/passwd", "'path'", "lock_wait, memory_limit"),
+        ("postgresql://u:hunter2@h/db?sslmod=require", "'sslmod'", "connect_timeout"),
+        ("postgresql://u:hunter2@h:5432/db?port=6543", "'port'", "sslmode"),
+        ("redshift://u:hunter2@h:5439/dev?iam_rol=arn", "'iam_rol'", "iam_role"),
+    ],
+)
+def test_a_url_setting_its_adapter_does_not_take_is_refused_naming_it(
+    url: str, refused: str, takes: str
+) -> None:
+    # A misspelt setting would otherwise be dropped silently, and the load run without it.
+    with pytest.raises(UnknownAdapter) as caught:
+        target_from_url(url)
+    message = str(caught.value)
+    assert f"{refused} is not a setting a URL gives a" in message
+    assert takes in message
+    assert "hunter2" not in message
+
+
 def test_a_url_with_an_unknown_scheme_is_refused_without_showing_its_password() -> None:
     with pytest.raises(UnknownAdapter, match="unknown scheme") as refused:
         target_from_url("mysql://u:secret@h/db")
