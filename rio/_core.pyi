@@ -291,9 +291,7 @@ class ColumnTypeInfo:
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
-def observe_strings(
-    state: tuple[int, int, int, int], strings: Sequence[str]
-) -> tuple[int, int, int, int]:
+def observe_strings(state: tuple[int, int, int, int], strings: Sequence[str]) -> tuple[int, int, int, int]:
     """A column's ``(type code, longest value in bytes, decimal scale, decimal digits before the
     point)`` after it also takes each of the non-empty ``strings``, by ``rio.inference``'s rules."""
 
