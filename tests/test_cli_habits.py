@@ -11,6 +11,7 @@ import gzip
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -331,6 +332,39 @@ def test_json_of_a_failed_command_line_in_a_real_process(tmp_path: Path) -> None
             "exit_code": 1,
         }
     }
+
+
+def test_ctrl_c_with_json_is_a_json_document_too(tmp_path: Path) -> None:
+    # The source is a named pipe nobody writes: the load waits in it until the interrupt.
+    source = tmp_path / "waiting.csv"
+    os.mkfifo(source)
+    environment = {k: v for k, v in os.environ.items() if k not in _AMBIENT}
+    child = subprocess.Popen(
+        [str(RIO), "load", str(source), f"duckdb:///{tmp_path / 'w.duckdb'}::shop.t", "--json"],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = datetime.now() + timedelta(seconds=60)
+    writer = None
+    while writer is None:  # a writer can open the pipe once rio has it open to read
+        try:
+            writer = os.open(source, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:
+            assert child.poll() is None, child.communicate()
+            assert datetime.now() < deadline, "rio never opened its source"
+    try:
+        # The write end stays open and empty: rio waits in its first read.
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        os.close(writer)
+    assert child.returncode == 1, err
+    assert json.loads(out) == {
+        "error": {"type": "KeyboardInterrupt", "message": "interrupted (Ctrl-C)", "exit_code": 1}
+    }
+    assert "Aborted!" not in out + err
 
 
 def test_manifest_json_lists_the_entries_it_wrote(tmp_path: Path) -> None:

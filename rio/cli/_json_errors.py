@@ -7,7 +7,8 @@
 
 ``type`` is the class of what went wrong: rio's own error (``DataNotFound``, ``StorageError``, …)
 when one caused it, else click's (``UsageError``, ``NoSuchOption``, ``BadParameter``, …). The exit
-code is the one the command has without ``--json``: 2 for bad flags, 1 for a failure.
+code is the one the command has without ``--json``: 2 for bad flags, 1 for a failure. Ctrl-C is a
+document too (``"type": "KeyboardInterrupt"``), not click's ``Aborted!``.
 """
 
 from __future__ import annotations
@@ -103,8 +104,15 @@ def json_errors(enabled: bool) -> Iterator[None]:
         return
     try:
         yield
-    except (click.exceptions.Exit, click.Abort, JsonError):
+    except (click.exceptions.Exit, JsonError):
         raise
+    except (KeyboardInterrupt, click.Abort) as exc:
+        # Ctrl-C (or a prompt that was not answered): what stopped, as a document like the others,
+        # with click's exit code for it. A load it stopped rolled back.
+        interrupted = isinstance(exc, KeyboardInterrupt) or isinstance(exc.__context__, KeyboardInterrupt)
+        message = "interrupted (Ctrl-C)" if interrupted else "aborted"
+        kind = "KeyboardInterrupt" if interrupted else "Abort"
+        raise JsonError({"error": {"type": kind, "message": message, "exit_code": 1}}) from exc
     except click.ClickException as exc:
         raise JsonError(error_document(exc)) from exc
     except Exception as exc:
