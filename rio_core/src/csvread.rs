@@ -16,6 +16,10 @@ use crate::infer::ColumnState;
 use crate::json::{compact_object, write_json_string, Field, JsonKind};
 use crate::rows::{RowBatch, RowRules};
 
+/// The longest field read, as `rio.sources` sets Python's `csv.field_size_limit`: a file that
+/// never closes a quote is refused at this size rather than read into memory whole.
+pub const MAX_FIELD_BYTES: usize = 64 * 1024 * 1024;
+
 /// What goes wrong reading a CSV, with the line it is on (counted from 1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CsvError {
@@ -74,8 +78,8 @@ pub struct RowShape {
 pub struct CsvReader {
     delimiter: u8,
     state: State,
-    field: Vec<u8>,
-    /// The record's fields, one after another, and where each ends.
+    /// The record's fields, one after another (the last one being read included), and where each
+    /// finished one ends.
     record: Vec<u8>,
     ends: Vec<usize>,
     /// Physical lines read in this part, and the last byte read.
@@ -83,7 +87,8 @@ pub struct CsvReader {
     last_byte: u8,
     at_part_start: bool,
     part: String,
-    header: Option<Vec<String>>,
+    /// Whether this part's header is read.
+    header_read: bool,
     /// The first part's header and its name: every part must have the same.
     first_header: Option<(Vec<String>, String)>,
     json_columns: Vec<String>,
@@ -100,14 +105,13 @@ impl CsvReader {
         CsvReader {
             delimiter: b',',
             state: State::FieldStart,
-            field: Vec::new(),
             record: Vec::new(),
             ends: Vec::new(),
             lines: 0,
             last_byte: b'\n',
             at_part_start: true,
             part: String::new(),
-            header: None,
+            header_read: false,
             first_header: None,
             json_columns,
             row_number_key,
@@ -116,6 +120,11 @@ impl CsvReader {
             columns: Vec::new(),
             rows: 0,
         }
+    }
+
+    /// The part being read.
+    pub fn part(&self) -> &str {
+        &self.part
     }
 
     /// The header read so far (the first part's).
@@ -129,14 +138,13 @@ impl CsvReader {
     pub fn start_part(&mut self, name: &str, delimiter: u8) {
         self.delimiter = delimiter;
         self.state = State::FieldStart;
-        self.field.clear();
         self.record.clear();
         self.ends.clear();
         self.lines = 0;
         self.last_byte = b'\n';
         self.at_part_start = true;
         self.part = name.to_owned();
-        self.header = None;
+        self.header_read = false;
     }
 
     fn error(&self, line: u64, message: String) -> CsvError {
@@ -166,7 +174,7 @@ impl CsvReader {
                         .iter()
                         .position(|&b| b == delimiter || b == b'\n' || b == b'\r')
                         .map_or(data.len(), |at| i + at);
-                    self.field.extend_from_slice(&data[run..end]);
+                    self.take(&data[run..end])?;
                     i = end;
                     run = end;
                     if i < data.len() {
@@ -194,7 +202,7 @@ impl CsvReader {
                         .iter()
                         .position(|&b| b == b'"')
                         .map_or(data.len(), |at| i + at);
-                    self.field.extend_from_slice(&data[run..end]);
+                    self.take(&data[run..end])?;
                     self.lines += data[i..end].iter().filter(|&&b| b == b'\n').count() as u64;
                     self.count_lone_crs(&data[i..end]);
                     i = end;
@@ -208,7 +216,7 @@ impl CsvReader {
                 }
                 State::QuoteInQuoted => {
                     if byte == b'"' {
-                        self.field.push(b'"');
+                        self.take(b"\"")?;
                         self.state = State::Quoted;
                         run = i + 1;
                     } else if byte == delimiter || byte == b'\n' || byte == b'\r' {
@@ -256,15 +264,26 @@ impl CsvReader {
         self.lines += lone as u64;
     }
 
+    /// Add `bytes` to the field being read, which may be at most `MAX_FIELD_BYTES` long.
+    fn take(&mut self, bytes: &[u8]) -> Result<(), CsvError> {
+        self.record.extend_from_slice(bytes);
+        let start = self.ends.last().copied().unwrap_or(0);
+        if self.record.len() - start > MAX_FIELD_BYTES {
+            let line = self.lines + 1;
+            let message =
+                format!("malformed CSV: field larger than field limit ({MAX_FIELD_BYTES})");
+            return Err(self.error(line, message));
+        }
+        Ok(())
+    }
+
     /// The current field ends at `byte`, a delimiter or a line end.
     fn end_field_at(&mut self, byte: u8, out: &mut Target<'_>) -> Result<(), ReadError> {
         let record_ended = byte != self.delimiter;
         let blank_line = record_ended
             && self.ends.is_empty()
-            && self.field.is_empty()
+            && self.record.is_empty()
             && self.state == State::FieldStart;
-        self.record.extend_from_slice(&self.field);
-        self.field.clear();
         if !blank_line {
             self.ends.push(self.record.len());
         }
@@ -291,11 +310,9 @@ impl CsvReader {
                 let message = "malformed CSV: unexpected end of data".to_owned();
                 return Err(self.error(line, message).into());
             }
-            State::FieldStart if self.ends.is_empty() && self.field.is_empty() => {}
+            State::FieldStart if self.ends.is_empty() && self.record.is_empty() => {}
             State::AfterCr => {}
             State::Unquoted | State::QuoteInQuoted | State::FieldStart => {
-                self.record.extend_from_slice(&self.field);
-                self.field.clear();
                 self.ends.push(self.record.len());
                 self.lines += 1;
                 self.end_record(out)?;
@@ -310,7 +327,7 @@ impl CsvReader {
     }
 
     fn end_record(&mut self, out: &mut Target<'_>) -> Result<(), ReadError> {
-        let result = if self.header.is_none() {
+        let result = if !self.header_read {
             self.take_header().map_err(ReadError::from)
         } else {
             self.take_row(out)
@@ -385,7 +402,7 @@ impl CsvReader {
                 });
             }
         }
-        self.header = Some(header);
+        self.header_read = true;
         Ok(())
     }
 
@@ -711,6 +728,25 @@ mod tests {
             );
             assert_eq!(batch.data.len(), before);
         }
+    }
+
+    #[test]
+    fn a_field_over_the_limit_is_refused_before_it_is_read_whole() {
+        let mut reader = CsvReader::new(vec![], None, false);
+        reader.start_part("t.csv", b',');
+        let (mut batch, rules) = (RowBatch::default(), RowRules::default());
+        let mut target = Target {
+            batch: &mut batch,
+            rules: &rules,
+        };
+        reader.feed(b"a\n\"", &mut target).unwrap();
+        let chunk = vec![b'x'; 1 << 20];
+        let err = (0..=MAX_FIELD_BYTES >> 20)
+            .find_map(|_| reader.feed(&chunk, &mut target).err())
+            .map(csv_error)
+            .expect("refused");
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("field larger than field limit"));
     }
 
     #[test]

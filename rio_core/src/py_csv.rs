@@ -24,7 +24,6 @@ use crate::py_errors::{core_error, MalformedInput};
 #[pyclass(frozen, module = "rio._core", name = "CsvReader")]
 pub struct PyCsvReader {
     inner: Mutex<CsvReader>,
-    part: Mutex<String>,
 }
 
 impl PyCsvReader {
@@ -33,11 +32,7 @@ impl PyCsvReader {
     }
 
     fn malformed(&self, py: Python<'_>, err: CsvError) -> PyErr {
-        let part = self
-            .part
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let part = self.lock().part().to_owned();
         let error = MalformedInput::new_err(format!("{part}: line {}: {}", err.line, err.message));
         let value = error.value(py);
         // As rio.errors.SourceError's keywords would set them.
@@ -73,7 +68,6 @@ impl PyCsvReader {
     fn new(json_columns: Vec<String>, row_number_key: Option<String>, infer: bool) -> Self {
         PyCsvReader {
             inner: Mutex::new(CsvReader::new(json_columns, row_number_key, infer)),
-            part: Mutex::new(String::new()),
         }
     }
 
@@ -89,7 +83,6 @@ impl PyCsvReader {
             }
         };
         self.lock().start_part(name, delimiter);
-        *self.part.lock().unwrap_or_else(PoisonError::into_inner) = name.to_owned();
         Ok(())
     }
 
