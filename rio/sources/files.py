@@ -206,6 +206,13 @@ class FileSource(Source):
         return source
 
     def _start(self, name: str, format: str | None, delimiter: str | None, stores: _Stores) -> None:
+        if delimiter is not None and (
+            not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n'
+        ):
+            raise UnsupportedSource(
+                f"{name}: delimiter= is one character other than a quote or a line end, not {delimiter!r}",
+                source=name,
+            )
         self.name = name
         self._format = normal_format(format)
         self._delimiter = delimiter
@@ -358,8 +365,14 @@ class FileSource(Source):
     @property
     def csv_in_core(self) -> bool:
         """Whether every part is CSV or TSV by ``format=`` or its name, so that :meth:`pack_csv` reads
-        them in the core (a part whose format its first byte decides is read by :meth:`rows`)."""
-        return bool(self._parts) and all(self._format_of(part) in ("csv", "tsv") for part in self._parts)
+        them in the core (a part whose format its first byte decides is read by :meth:`rows`, and so
+        is a delimiter of more than one byte, which the core's reader does not take)."""
+        one_byte = self._delimiter is None or self._delimiter.isascii()
+        return (
+            one_byte
+            and bool(self._parts)
+            and all(self._format_of(part) in ("csv", "tsv") for part in self._parts)
+        )
 
     def pack_csv(
         self,
