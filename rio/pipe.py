@@ -329,17 +329,11 @@ class RedshiftIO:
 
         A seal or close from another thread while it runs stops it with the pipe's state error.
         """
-        if self._blocked:
-            self._refuse_pack()
-        try:
-            return self._generation.segments[-1].packer.pack_many(rows)
-        except PackerClosed:
-            self._refuse_pack()
-            raise
+        return self._pack_through(lambda packer: packer.pack_many(rows))
 
     def _pack_through(self, fill: Callable[[Packer], int]) -> int:
-        """``fill(packer)`` with the current packer, which it packs rows into itself (the core's
-        CsvReader); refused as :meth:`pack_many` is when the pipe takes no rows."""
+        """``fill(packer)`` with the current packer, which it packs rows into itself (``pack_many``,
+        the core's CsvReader); refused when the pipe takes no rows."""
         if self._blocked:
             self._refuse_pack()
         try:

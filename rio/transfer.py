@@ -238,9 +238,15 @@ def _pack_batch(pipe: RowPacker, batch: list[dict[str, Any]], before: int, sourc
     except RowError as exc:
         index = getattr(exc, "row", None)
         number = before + (index + 1 if isinstance(index, int) else len(batch))
-        reason = re.sub(r"^row \d+ \(index \d+\): ", "", str(exc))
-        raise type(exc)(f"{source_name}: row {number}: {reason}") from exc
+        raise _in_source(exc, source_name, number) from exc
     return len(batch)
+
+
+def _in_source(exc: RowError, source_name: str, number: int | str) -> RowError:
+    """``exc`` again, naming the source and the row's number in the whole input instead of its
+    place in the batch the packer saw."""
+    reason = re.sub(r"^row \d+ \(index \d+\): ", "", str(exc))
+    return type(exc)(f"{source_name}: row {number}: {reason}")
 
 
 def _pack_csv(
@@ -265,9 +271,7 @@ def _pack_csv(
         )
     except RowError as exc:
         index = getattr(exc, "row", None)
-        number = index + 1 if isinstance(index, int) else "?"
-        reason = re.sub(r"^row \d+ \(index \d+\): ", "", str(exc))
-        raise type(exc)(f"{source_name}: row {number}: {reason}") from exc
+        raise _in_source(exc, source_name, index + 1 if isinstance(index, int) else "?") from exc
     tracker = ColumnTracker.from_core(reader.column_stats(), reader.rows) if infer else None
     return reader.rows, tracker
 

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from rio._core import BatchStream
 from rio.adapters.base import Adapter, CopyRequest, CopyResult, Session, TableColumn
-from rio.adapters.emulated import decode_files_in_parallel
+from rio.adapters.emulated import decode_files, decode_files_in_parallel
 from rio.errors import WarehouseError
 from rio.storage import ObjectStore
 from rio.types import DUCKDB, WarehouseTypes, column_type
@@ -196,7 +196,7 @@ class DuckDBAdapter(Adapter):
         if session.dry_run:
             # Nothing reads the rows: decode them only to count them and find the rejected ones.
             session.execute(statement)
-            return decode_files_in_parallel(request, store, "columns", _discard, workers=_WORKERS)
+            return decode_files(request, store, "columns", lambda rows: None)
         # The files decode on worker threads into one ordered stream of Arrow batches (typed where
         # Arrow has the type, else text that DuckDB casts), which DuckDB reads as they come: no
         # file in between, and at most a few batches a file in memory, however large the load.
@@ -241,20 +241,3 @@ class _StreamSink:
     def __exit__(self, *exc: object) -> None:
         if exc[0] is None:  # a file that failed is not closed: its failure ends the stream
             self.stream.close(self.index)
-
-
-class _Discard:
-    """A sink that keeps nothing."""
-
-    def write(self, data: bytes) -> None:
-        pass
-
-    def __enter__(self) -> _Discard:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-
-def _discard(index: int) -> _Discard:
-    return _Discard()

@@ -12,19 +12,7 @@ pub fn text(bytes: &[u8]) -> &str {
 /// An optionally negative run of digits (itoa's text), in range for its type.
 #[inline]
 pub fn integer(bytes: &[u8]) -> i64 {
-    let (negative, digits) = match bytes.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, bytes),
-    };
-    // Accumulated negatively, so that i64::MIN fits.
-    let value = digits
-        .iter()
-        .fold(0i64, |value, digit| value * 10 - i64::from(digit - b'0'));
-    if negative {
-        value
-    } else {
-        -value
-    }
+    unscaled(bytes) as i64
 }
 
 #[inline]
@@ -74,7 +62,8 @@ pub fn offset_seconds(bytes: &[u8]) -> i32 {
     }
 }
 
-/// The unscaled value of the decimal text `[-]digits[.digits]` (at most 38 digits).
+/// The unscaled value of the decimal text `[-]digits[.digits]` (at most 38 digits), or of an
+/// integer's.
 #[inline]
 pub fn unscaled(bytes: &[u8]) -> i128 {
     let (negative, digits) = match bytes.split_first() {
