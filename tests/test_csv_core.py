@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import rio
 from rio._core import Packer
 from rio.config import Column
-from rio.errors import InvalidColumnValue, MalformedInput
+from rio.errors import InvalidColumnValue, MalformedInput, UnsupportedSource
 from rio.inference import ColumnTracker, infer_columns, measured_widths
 from rio.sources import FileSource
 
@@ -210,3 +210,52 @@ def test_a_value_the_existing_table_refuses_names_its_row(tmp_path: Path) -> Non
     path.write_text("id,total\n2,2.50\n3,lots\n")
     with pytest.raises(InvalidColumnValue, match=r"more.csv: row 2: column \"total\""):
         rio.load(str(path), target)
+
+
+# --- what a hostile or careless caller gives -----------------------------------------------------
+
+
+@pytest.mark.parametrize("delimiter", ["", ";;", '"', "\n", 5])
+def test_a_delimiter_that_cannot_be_one_is_refused_naming_it(tmp_path: Path, delimiter: Any) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(UnsupportedSource, match=r"delimiter= is one character other than a quote"):
+        rio.load(str(path), f"duckdb:///{tmp_path / 'w.duckdb'}::t", delimiter=delimiter)
+    from click.testing import CliRunner
+
+    from rio.cli import cli
+
+    if isinstance(delimiter, str) and delimiter not in ("", "\n"):
+        result = CliRunner().invoke(
+            cli, ["load", str(path), f"duckdb:///{tmp_path / 'w.duckdb'}::t", "--delimiter", delimiter]
+        )
+        assert result.exit_code == 1, result.output
+        assert "delimiter= is one character" in result.output
+
+
+def test_a_delimiter_of_more_than_one_byte_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("a§b\n1§x\n")
+    result = rio.load(str(path), f"duckdb:///{tmp_path / 'w.duckdb'}::t", delimiter="§")
+    assert [(c.name, c.type) for c in result.inferred] == [("a", "int"), ("b", "text")]
+
+
+def test_a_quote_never_closed_is_refused_at_the_field_limit_not_read_whole(tmp_path: Path) -> None:
+    path = tmp_path / "open.csv"
+    with path.open("wb") as handle:
+        handle.write(b'a\n"')
+        block = b"x" * (1 << 20)
+        for _ in range(65):
+            handle.write(block)
+    with pytest.raises(
+        MalformedInput, match=r"open.csv: line 2: malformed CSV: field larger than field limit"
+    ):
+        rio.load(str(path), f"duckdb:///{tmp_path / 'w.duckdb'}::t")
+
+
+def test_a_lone_surrogate_makes_a_text_column_of_its_bytes() -> None:
+    tracker = ColumnTracker()
+    tracker.observe({"a": "\ud800x"})
+    tracker.observe({"a": "12"})
+    assert infer_columns(tracker) == [Column("a", "text")]
+    assert measured_widths(tracker) == {"a": 4}

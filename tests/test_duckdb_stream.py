@@ -32,7 +32,7 @@ from rio import contract
 from rio._core import BatchStream, Decoder
 from rio.config import Column, DestinationConfig
 from rio.contract import Job, Manifest, ManifestEntry
-from rio.errors import CopyFailed
+from rio.errors import CopyFailed, UnsupportedType
 from rio.loader import LoadOptions, Status, run_job
 
 SCHEMA = "analytics"
@@ -233,6 +233,8 @@ def test_bad_writes_are_refused_by_name() -> None:
         stream.write(0, outputs[0][:-1])
     with pytest.raises(ValueError, match="columns is empty"):
         BatchStream([], 1)
+    with pytest.raises(UnsupportedType, match=r'columns\[0\] \("a"\): unknown type "bytea"'):
+        BatchStream([("a", "bytea")], 1)
 
 
 # --- loads -------------------------------------------------------------------------------------------
